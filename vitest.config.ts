@@ -22,7 +22,8 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           // The stack is shared (one Kafka, one MariaDB, one Redis) and the machine has 2 cores.
-          fileParallelism: false,
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],
