@@ -1,0 +1,35 @@
+/**
+ * The executive's view of limits: asked once per mutation request, before anything is written.
+ * A refusal is a CuttleError (RATE_LIMITED with retryAfterSeconds, or TABLE_FULL) thrown by
+ * `admit`; nothing is partly applied. The Redis-backed implementation lives beside this file.
+ */
+export interface MutationUsage {
+  readonly writer: string;
+  readonly family: string;
+  /** Per table touched: how many mutations, how many bytes the upserts add, whether any upsert exists. */
+  readonly tables: readonly TableUsage[];
+}
+
+export interface TableUsage {
+  readonly table: string;
+  readonly mutations: number;
+  readonly upserts: number;
+  readonly deletes: number;
+  /** Approximate bytes of the upserted rows (lib/schema/values.ts valueSize). */
+  readonly upsertBytes: number;
+}
+
+export interface Limiter {
+  /** Throws a CuttleError when the request must wait (429) or may not grow a full table (507). */
+  admit(usage: MutationUsage): Promise<void>;
+  /** For readiness: false when the limiter runs on its fallback (for example Redis is down). */
+  healthy(): boolean;
+  close(): Promise<void>;
+}
+
+/** Admits everything: for tests and for an executive started without limits. */
+export const unlimited: Limiter = {
+  admit: () => Promise.resolve(),
+  healthy: () => true,
+  close: () => Promise.resolve(),
+};
