@@ -67,7 +67,9 @@ export function loadConfig<T extends OptionTable>(
       result[option] = parsed.data;
     } else {
       const why = parsed.error.issues.map((i) => i.message).join('; ');
-      problems.push(`${variable} (or ${flag}) ${raw === undefined ? 'is missing' : `= ${JSON.stringify(raw)} is invalid`}: ${why}. ${spec.description}`);
+      problems.push(
+        `${variable} (or ${flag}) ${raw === undefined ? 'is missing' : `= ${JSON.stringify(raw)} is invalid`}: ${why}. ${spec.description}`,
+      );
     }
   }
   if (problems.length > 0) {
@@ -81,7 +83,8 @@ export function loadConfig<T extends OptionTable>(
 
 /** Coercing schemas for values that arrive as strings. */
 export const env = {
-  string: (fallback?: string) => (fallback === undefined ? z.string().min(1) : z.string().min(1).default(fallback)),
+  string: (fallback?: string) =>
+    fallback === undefined ? z.string().min(1) : z.string().min(1).default(fallback),
   int: (fallback?: number, min = 0) => {
     const s = z.coerce.number().int().min(min);
     return fallback === undefined ? s : s.default(fallback);

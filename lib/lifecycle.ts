@@ -68,7 +68,11 @@ export interface SignalOptions {
  * Starts the group and stops it on the first SIGTERM or SIGINT. A second signal, or a stop that
  * overruns its deadline, exits at once with status 1.
  */
-export async function runUntilSignal(group: ServiceGroup, log: Logger, options: SignalOptions = {}): Promise<void> {
+export async function runUntilSignal(
+  group: ServiceGroup,
+  log: Logger,
+  options: SignalOptions = {},
+): Promise<void> {
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   const timeout = options.stopTimeoutMs ?? 25_000;
   await group.start();
@@ -118,7 +122,12 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** Exponential backoff with full jitter: attempt 0 -> up to base, doubling to max. */
-export function backoffMs(attempt: number, baseMs = 100, maxMs = 10_000, random: () => number = Math.random): number {
+export function backoffMs(
+  attempt: number,
+  baseMs = 100,
+  maxMs = 10_000,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 20));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }

@@ -16,7 +16,16 @@ export interface LoggerOptions {
 }
 
 const redact = {
-  paths: ['secret', '*.secret', 'password', '*.password', 'token', '*.token', 'req.headers.authorization', 'req.headers["x-cuttle-secret"]'],
+  paths: [
+    'secret',
+    '*.secret',
+    'password',
+    '*.password',
+    'token',
+    '*.token',
+    'req.headers.authorization',
+    'req.headers["x-cuttle-secret"]',
+  ],
   censor: '[redacted]',
 };
 

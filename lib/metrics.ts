@@ -14,4 +14,6 @@ export function createRegistry(service: string, options: { defaultMetrics?: bool
 }
 
 /** Latency buckets in seconds, from 100 µs to 30 s. */
-export const latencyBuckets = [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+export const latencyBuckets = [
+  0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+];

@@ -40,12 +40,29 @@ import type { EncodedRow } from '../schema/values.ts';
 
 export const LEDGER_TABLE = 'cuttle_ledger';
 export const LEDGER_HEAD_TABLE = 'cuttle_ledger_head';
-export const LEDGER_COLUMNS = ['seq', 'batch_seq', 'batch_end', 'committed_at', 'family', 'table_name', 'op', 'payload'] as const;
+export const LEDGER_COLUMNS = [
+  'seq',
+  'batch_seq',
+  'batch_end',
+  'committed_at',
+  'family',
+  'table_name',
+  'op',
+  'payload',
+] as const;
 
 /** Redis channel on which the executive publishes the last committed seq after each commit. */
 export const LEDGER_ADVANCED_CHANNEL = 'cuttle:ledger-advanced';
 
-export const LEDGER_OPS = ['upsert', 'delete', 'create_table', 'add_fields', 'drop_table', 'clear_table', 'heartbeat'] as const;
+export const LEDGER_OPS = [
+  'upsert',
+  'delete',
+  'create_table',
+  'add_fields',
+  'drop_table',
+  'clear_table',
+  'heartbeat',
+] as const;
 export type LedgerOp = (typeof LEDGER_OPS)[number];
 
 export interface UpsertPayload {
@@ -97,7 +114,8 @@ export interface LedgerRow {
 
 function toSafeNumber(value: number | bigint | string, column: string): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new CuttleError('INTERNAL', `ledger column ${column} is not a safe integer: ${String(value)}`);
+  if (!Number.isSafeInteger(n))
+    throw new CuttleError('INTERNAL', `ledger column ${column} is not a safe integer: ${String(value)}`);
   return n;
 }
 

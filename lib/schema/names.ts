@@ -28,7 +28,9 @@ const rules = {
 
 function check(rule: NameRule, name: unknown): string {
   if (typeof name !== 'string') {
-    throw new CuttleError('INVALID_NAME', `${rule.kind} name must be a string`, { details: { [rule.kind]: name } });
+    throw new CuttleError('INVALID_NAME', `${rule.kind} name must be a string`, {
+      details: { [rule.kind]: name },
+    });
   }
   const problem =
     name.length < rule.min || name.length > rule.max

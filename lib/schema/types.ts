@@ -47,14 +47,22 @@ export function isFieldType(value: unknown): value is FieldType {
 
 export function validateFieldDefs(raw: unknown, context: { family: string; table: string }): FieldDef[] {
   if (!Array.isArray(raw) || raw.length === 0) {
-    throw new CuttleError('BAD_REQUEST', `table ${context.family}.${context.table}: fields must be a non-empty array`, {
-      details: context,
-    });
+    throw new CuttleError(
+      'BAD_REQUEST',
+      `table ${context.family}.${context.table}: fields must be a non-empty array`,
+      {
+        details: context,
+      },
+    );
   }
   if (raw.length > MAX_FIELDS) {
-    throw new CuttleError('BAD_REQUEST', `table ${context.family}.${context.table}: at most ${MAX_FIELDS} fields`, {
-      details: context,
-    });
+    throw new CuttleError(
+      'BAD_REQUEST',
+      `table ${context.family}.${context.table}: at most ${MAX_FIELDS} fields`,
+      {
+        details: context,
+      },
+    );
   }
   const seen = new Set<string>();
   return raw.map((entry: unknown) => {
@@ -68,9 +76,13 @@ export function validateFieldDefs(raw: unknown, context: { family: string; table
       );
     }
     if (seen.has(field)) {
-      throw new CuttleError('BAD_REQUEST', `field ${field} is declared twice in ${context.family}.${context.table}`, {
-        details: { ...context, field },
-      });
+      throw new CuttleError(
+        'BAD_REQUEST',
+        `field ${field} is declared twice in ${context.family}.${context.table}`,
+        {
+          details: { ...context, field },
+        },
+      );
     }
     seen.add(field);
     return { name: field, type };
@@ -83,24 +95,44 @@ function fieldTuple(entry: unknown): [unknown, unknown] {
   if (entry !== null && typeof entry === 'object' && 'name' in entry && 'type' in entry) {
     return [entry.name, entry.type];
   }
-  throw new CuttleError('BAD_REQUEST', `a field must be ["name", "type"] or {"name", "type"}, got ${JSON.stringify(entry)}`);
+  throw new CuttleError(
+    'BAD_REQUEST',
+    `a field must be ["name", "type"] or {"name", "type"}, got ${JSON.stringify(entry)}`,
+  );
 }
 
-export function validateTableSchema(family: unknown, table: unknown, fields: unknown, keyFields: unknown): TableSchema {
+export function validateTableSchema(
+  family: unknown,
+  table: unknown,
+  fields: unknown,
+  keyFields: unknown,
+): TableSchema {
   const ref = validateTableRef(family, table);
   const defs = validateFieldDefs(fields, ref);
   if (!Array.isArray(keyFields) || keyFields.length === 0) {
-    throw new CuttleError('INVALID_KEY', `table ${ref.family}.${ref.table} must have at least one key field`, { details: ref });
+    throw new CuttleError(
+      'INVALID_KEY',
+      `table ${ref.family}.${ref.table} must have at least one key field`,
+      { details: ref },
+    );
   }
   if (keyFields.length > MAX_KEY_FIELDS) {
-    throw new CuttleError('INVALID_KEY', `table ${ref.family}.${ref.table}: at most ${MAX_KEY_FIELDS} key fields`, { details: ref });
+    throw new CuttleError(
+      'INVALID_KEY',
+      `table ${ref.family}.${ref.table}: at most ${MAX_KEY_FIELDS} key fields`,
+      { details: ref },
+    );
   }
   const keys = keyFields.map((k: unknown) => {
     const def = defs.find((d) => d.name === k);
     if (def === undefined) {
-      throw new CuttleError('INVALID_KEY', `key field ${JSON.stringify(k)} is not a field of ${ref.family}.${ref.table}`, {
-        details: { ...ref, field: k },
-      });
+      throw new CuttleError(
+        'INVALID_KEY',
+        `key field ${JSON.stringify(k)} is not a field of ${ref.family}.${ref.table}`,
+        {
+          details: { ...ref, field: k },
+        },
+      );
     }
     if (!KEY_TYPES.includes(def.type)) {
       throw new CuttleError(
@@ -112,7 +144,9 @@ export function validateTableSchema(family: unknown, table: unknown, fields: unk
     return def.name;
   });
   if (new Set(keys).size !== keys.length) {
-    throw new CuttleError('INVALID_KEY', `a key field of ${ref.family}.${ref.table} is listed twice`, { details: ref });
+    throw new CuttleError('INVALID_KEY', `a key field of ${ref.family}.${ref.table} is listed twice`, {
+      details: ref,
+    });
   }
   return { ...ref, fields: defs, keyFields: keys };
 }

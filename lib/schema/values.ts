@@ -71,8 +71,10 @@ export function parseWireValue(raw: unknown, field: FieldDef, ctx: ValueContext,
 
 function parseText(raw: unknown, ctx: ValueContext, max: number, unit: 'chars' | 'bytes'): string {
   if (typeof raw !== 'string') fail('WRONG_VALUE_TYPE', ctx, `expected a string, got ${typeName(raw)}`);
-  if (!raw.isWellFormed()) fail('INVALID_UTF8', ctx, 'string holds an unpaired UTF-16 surrogate (not valid UTF-8)');
-  if (raw.includes('\u0000')) fail('NUL_IN_TEXT', ctx, 'text may not contain NUL (U+0000); use a binary or bytestring field');
+  if (!raw.isWellFormed())
+    fail('INVALID_UTF8', ctx, 'string holds an unpaired UTF-16 surrogate (not valid UTF-8)');
+  if (raw.includes('\u0000'))
+    fail('NUL_IN_TEXT', ctx, 'text may not contain NUL (U+0000); use a binary or bytestring field');
   const size = unit === 'chars' ? codePoints(raw) : Buffer.byteLength(raw, 'utf8');
   if (size > max) fail('VALUE_TOO_LARGE', ctx, `value is ${size} ${unit}, the limit is ${max}`);
   return raw;
@@ -82,7 +84,11 @@ function parseInteger(raw: unknown, ctx: ValueContext): bigint {
   if (typeof raw === 'number') {
     if (!Number.isInteger(raw)) fail('WRONG_VALUE_TYPE', ctx, `expected an integer, got ${raw}`);
     if (!Number.isSafeInteger(raw)) {
-      fail('INTEGER_PRECISION_LOST', ctx, `${raw} is beyond 2^53 and may have lost precision in JSON; send it as a string`);
+      fail(
+        'INTEGER_PRECISION_LOST',
+        ctx,
+        `${raw} is beyond 2^53 and may have lost precision in JSON; send it as a string`,
+      );
     }
     return BigInt(raw);
   }
@@ -90,7 +96,8 @@ function parseInteger(raw: unknown, ctx: ValueContext): bigint {
     fail('WRONG_VALUE_TYPE', ctx, `expected an integer (number or decimal string), got ${typeName(raw)}`);
   }
   const value = BigInt(raw);
-  if (value < INT64_MIN || value > INT64_MAX) fail('INTEGER_OUT_OF_RANGE', ctx, `${raw} does not fit in a signed 64-bit integer`);
+  if (value < INT64_MIN || value > INT64_MAX)
+    fail('INTEGER_OUT_OF_RANGE', ctx, `${raw} does not fit in a signed 64-bit integer`);
   return value;
 }
 
@@ -100,12 +107,14 @@ function parseDecimal(raw: unknown, ctx: ValueContext): string {
     fail('INVALID_DECIMAL', ctx, `expected a decimal such as "-12.50", got ${JSON.stringify(raw)}`);
   }
   const canonical = canonicalDecimal(text);
-  if (canonical.length > MAX_DECIMAL_CHARS) fail('VALUE_TOO_LARGE', ctx, `decimal longer than ${MAX_DECIMAL_CHARS} characters`);
+  if (canonical.length > MAX_DECIMAL_CHARS)
+    fail('VALUE_TOO_LARGE', ctx, `decimal longer than ${MAX_DECIMAL_CHARS} characters`);
   return canonical;
 }
 
 function parseBytes(raw: unknown, ctx: ValueContext, max: number): Buffer {
-  if (typeof raw !== 'string') fail('WRONG_VALUE_TYPE', ctx, `expected base64 bytes as a string, got ${typeName(raw)}`);
+  if (typeof raw !== 'string')
+    fail('WRONG_VALUE_TYPE', ctx, `expected base64 bytes as a string, got ${typeName(raw)}`);
   if (!BASE64.test(raw)) fail('INVALID_BASE64', ctx, 'value is not standard padded base64');
   const bytes = Buffer.from(raw, 'base64');
   if (bytes.length > max) fail('VALUE_TOO_LARGE', ctx, `value is ${bytes.length} bytes, the limit is ${max}`);
@@ -126,14 +135,19 @@ export function canonicalDecimal(text: string): string {
 /** A finite double as plain decimal text (no exponent), as JSON.parse understood it. */
 function numberToPlain(n: number): string {
   const text = String(n);
-  if (!/e/i.test(text)) return text;
-  return n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 100 });
+  const match = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (match === null) return text;
+  const [, sign = '', lead = '', rest = '', exp = '0'] = match;
+  const digits = lead + rest;
+  const point = 1 + Number(exp);
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 function codePoints(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
+  // Surrogate pairs count once, as MySQL counts utf8mb4 characters.
+  return s.length - (s.match(/[\ud800-\udbff][\udc00-\udfff]/g)?.length ?? 0);
 }
 
 function typeName(raw: unknown): string {
@@ -185,7 +199,9 @@ export function decodeRow(encoded: EncodedRow, fields: readonly FieldDef[]): Row
 export function valueToJson(value: Value): string | number | null {
   if (value === null) return null;
   if (typeof value === 'bigint') {
-    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
   }
   return typeof value === 'string' ? value : value.toString('base64');
 }
