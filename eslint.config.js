@@ -56,9 +56,19 @@ export default tseslint.config(
       ],
     },
   },
-  ...noCrossServiceImports.map((c) => ({ ...c, ignores: ['services/**/adapters/**', 'services/**/*-adapter.ts'] })),
+  ...noCrossServiceImports.map((c) => ({
+    ...c,
+    ignores: ['services/**/adapters/**', 'services/**/*-adapter.ts'],
+  })),
   {
-    files: ['test/**/*.ts', 'bench/**/*.ts', 'cli/**/*.ts', 'stack/**/*.ts', 'eslint.config.js', 'vitest.config.ts'],
+    files: [
+      'test/**/*.ts',
+      'bench/**/*.ts',
+      'cli/**/*.ts',
+      'stack/**/*.ts',
+      'eslint.config.js',
+      'vitest.config.ts',
+    ],
     rules: { 'no-console': 'off' },
   },
   {
@@ -67,7 +77,8 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          selector: "CallExpression[callee.property.name=/^(only|skip|todo)$/][callee.object.name=/^(it|test|describe)$/]",
+          selector:
+            'CallExpression[callee.property.name=/^(only|skip|todo)$/][callee.object.name=/^(it|test|describe)$/]',
           message: 'No focused, skipped or todo tests.',
         },
       ],
