@@ -35,6 +35,7 @@ export const ErrorCodes = {
   WRITER_NOT_FOUND: 404,
   ROW_NOT_FOUND: 404,
   NOT_FOUND: 404,
+  SNAPSHOT_NOT_FOUND: 404,
   // 409: the state is not what you expected.
   FAMILY_EXISTS: 409,
   TABLE_EXISTS: 409,
@@ -51,6 +52,10 @@ export const ErrorCodes = {
   LEDGER_GAP: 500,
   INTERNAL: 500,
   CONFIG_INVALID: 500,
+  /** A snapshot's data is older than the publishing bound; retriable once the follower catches up. */
+  SNAPSHOT_STALE: 503,
+  /** A snapshot object or manifest failed verification (size, checksum, integrity, seq). */
+  SNAPSHOT_INVALID: 500,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
