@@ -42,6 +42,8 @@ export const ErrorCodes = {
   FIELD_EXISTS: 409,
   WRITER_EXISTS: 409,
   OFFSET_CONFLICT: 409,
+  // 410: what you asked for existed but is gone (a change feed position rotated away).
+  CHANGELOG_OUT_OF_SYNC: 410,
   // 413: body larger than the server accepts.
   BODY_TOO_LARGE: 413,
   // 429 / 507: limits. Both say when to come back; neither drops anything.
