@@ -1,0 +1,78 @@
+/**
+ * zod schemas for what Debezium's MariaDB/MySQL connector writes, checked once at the boundary:
+ * the data-change envelope, the schema-change event and the transaction marker.
+ * Format: ../shared/docs/real-stack.md §5; fields not listed here are allowed and ignored.
+ */
+import { z } from 'zod';
+import { ExactNumber } from './exact-json.ts';
+
+/** 64-bit fields that always fit a double in practice (times, binlog positions). */
+const safeInteger = z
+  .union([z.number(), z.bigint(), z.instanceof(ExactNumber)])
+  .transform((v) => Number(v instanceof ExactNumber ? v.text : v))
+  .refine((n) => Number.isSafeInteger(n), 'expected an integer below 2^53');
+
+const row = z.custom<Record<string, unknown>>(
+  (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v),
+  'expected a row object',
+);
+
+export const sourceSchema = z.looseObject({
+  db: z.string(),
+  table: z.string().nullish(),
+  ts_ms: safeInteger,
+  // An io.debezium.data.Enum string since 1.x; older connectors wrote a boolean.
+  snapshot: z.union([z.string(), z.boolean()]).nullish(),
+  file: z.string().nullish(),
+  pos: safeInteger.nullish(),
+  row: safeInteger.nullish(),
+  gtid: z.string().nullish(),
+});
+export type SourceBlock = z.output<typeof sourceSchema>;
+
+export const dataEnvelopeSchema = z.looseObject({
+  op: z.enum(['c', 'u', 'd', 'r', 't']),
+  before: row.nullish(),
+  after: row.nullish(),
+  source: sourceSchema,
+});
+export type DataEnvelope = z.output<typeof dataEnvelopeSchema>;
+
+const schemaColumn = z.looseObject({
+  name: z.string(),
+  typeName: z.string(),
+  typeExpression: z.string().nullish(),
+  length: safeInteger.nullish(),
+  scale: safeInteger.nullish(),
+  optional: z.boolean().nullish(),
+  enumValues: z.array(z.string()).nullish(),
+});
+
+const tableChange = z.looseObject({
+  type: z.enum(['CREATE', 'ALTER', 'DROP']),
+  id: z.string(),
+  table: z
+    .looseObject({
+      primaryKeyColumnNames: z.array(z.string()).nullish(),
+      columns: z.array(schemaColumn).nullish(),
+    })
+    .nullish(),
+});
+
+export const schemaChangeSchema = z.looseObject({
+  source: sourceSchema,
+  databaseName: z.string().nullish(),
+  ddl: z.string().nullish(),
+  tableChanges: z.array(tableChange).nullish(),
+});
+export type SchemaChangeEvent = z.output<typeof schemaChangeSchema>;
+
+export type EnvelopeKind = 'data' | 'schema' | 'transaction' | 'unknown';
+
+/** Which of Debezium's value shapes an object is, by its distinguishing fields. */
+export function envelopeKind(value: object): EnvelopeKind {
+  if ('op' in value) return 'data';
+  if ('ddl' in value || 'tableChanges' in value) return 'schema';
+  if ('status' in value && 'id' in value) return 'transaction';
+  return 'unknown';
+}

@@ -1,0 +1,71 @@
+/**
+ * Debezium events written by Kafka Connect's JsonConverter, with `schemas.enable` on
+ * (`{"schema": …, "payload": …}`) or off (the payload alone). Both shapes are accepted on the same
+ * topic, so flipping the converter setting needs no loader change.
+ */
+import { ensureError } from '../../../lib/errors.ts';
+import type { InboundMessage } from '../message.ts';
+import type { DecodedRecords, SourceRow } from './change-record.ts';
+import { rowColumnsOf, type ConnectField } from './connect-schema.ts';
+import type { EventDecoder } from './decoder.ts';
+import { parseExactJson } from './exact-json.ts';
+import { invalidEvent, recordsFromValue } from './records.ts';
+
+interface Unwrapped {
+  readonly payload: unknown;
+  readonly schema: unknown;
+}
+
+export class JsonEventDecoder implements EventDecoder {
+  decode(message: InboundMessage): Promise<DecodedRecords> {
+    try {
+      return Promise.resolve(this.decodeSync(message));
+    } catch (err) {
+      return Promise.reject(ensureError(err));
+    }
+  }
+
+  decodeSync(message: InboundMessage): DecodedRecords {
+    // A tombstone follows every delete so that compaction can drop the key; the delete itself
+    // already carried the change.
+    if (message.value === null) return [];
+    const value = unwrap(parseBuffer(message, message.value, 'value'));
+    if (value.payload === null) return [];
+    const key =
+      message.key === null ? null : keyRow(message, unwrap(parseBuffer(message, message.key, 'key')).payload);
+    const columns: ReadonlyMap<string, ConnectField> | null =
+      value.schema === undefined ? null : rowColumnsOf(value.schema);
+    return recordsFromValue(value.payload, { message, key, columns });
+  }
+}
+
+function parseBuffer(message: InboundMessage, buffer: Buffer, part: 'key' | 'value'): unknown {
+  try {
+    return parseExactJson(buffer.toString('utf8'));
+  } catch (err) {
+    throw invalidEvent(message, `${part} is not JSON (${(err as Error).message})`, err);
+  }
+}
+
+/** `{schema, payload}` from JsonConverter with schemas enabled; anything else is a bare payload. */
+export function unwrap(parsed: unknown): Unwrapped {
+  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    const keys = Object.keys(parsed);
+    if (keys.length === 2 && 'schema' in parsed && 'payload' in parsed && isConnectSchema(parsed.schema)) {
+      return { payload: parsed.payload, schema: parsed.schema };
+    }
+  }
+  return { payload: parsed, schema: undefined };
+}
+
+function isConnectSchema(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && 'type' in value && typeof value.type === 'string';
+}
+
+export function keyRow(message: InboundMessage, payload: unknown): SourceRow | null {
+  if (payload === null) return null;
+  if (typeof payload !== 'object' || Array.isArray(payload) || Buffer.isBuffer(payload)) {
+    throw invalidEvent(message, 'key is not an object of primary-key columns');
+  }
+  return payload as SourceRow;
+}

@@ -1,0 +1,195 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CuttleError } from '../../../lib/errors.ts';
+import type {
+  ChangeRecord,
+  DeleteRecord,
+  SchemaRecord,
+  UpsertRecord,
+} from '../../../services/loader/decode/change-record.ts';
+import { ExactNumber } from '../../../services/loader/decode/exact-json.ts';
+import { JsonEventDecoder } from '../../../services/loader/decode/json-decoder.ts';
+import { NEW_KEY_HEADER, OLD_KEY_HEADER } from '../../../services/loader/decode/records.ts';
+import { envelope, message, raw, type ColumnSpec } from '../../fixtures/debezium/envelopes.ts';
+
+const decoder = new JsonEventDecoder();
+const decode = (m: Parameters<JsonEventDecoder['decodeSync']>[0]): readonly ChangeRecord[] =>
+  decoder.decodeSync(m);
+const fixture = (name: string): Buffer =>
+  readFileSync(new URL(`../../fixtures/debezium/${name}`, import.meta.url));
+
+const columns: ColumnSpec[] = [
+  { name: 'id', connect: { type: 'int64' } },
+  {
+    name: 'price',
+    connect: {
+      type: 'bytes',
+      name: 'org.apache.kafka.connect.data.Decimal',
+      parameters: { scale: '2', 'connect.decimal.precision': '10' },
+    },
+  },
+  { name: 'order', connect: { type: 'string' } },
+];
+const withSchema = { columns, keyColumns: [columns[0] as ColumnSpec] };
+
+describe('JsonEventDecoder', () => {
+  it('decodes a create without the schema part', () => {
+    const after = { id: 1, order: 'first', big: raw('18446744073709551615') };
+    const [record] = decode(
+      message({ key: { id: 1 }, value: envelope({ op: 'c', after, pos: 1140, row: 2 }) }),
+    );
+    expect(record).toMatchObject({
+      kind: 'upsert',
+      op: 'c',
+      sourceTable: { database: 'ctl', table: 'widgets' },
+      key: { id: 1 },
+      values: { id: 1, order: 'first', big: new ExactNumber('18446744073709551615') },
+      position: { file: 'mariadb-bin.000001', pos: 1140, row: 2, gtid: '0-223344-5', snapshot: false },
+      sourceTsMs: 1732230353000,
+      columns: null,
+      primaryKeyChange: false,
+    });
+  });
+
+  it('decodes the same event with the schema part and exposes the column schemas', () => {
+    const after = { id: 7, price: 'BNI=', order: 'x' };
+    const [record] = decode(
+      message({ key: { id: 7 }, value: envelope({ op: 'c', after }), withSchema }),
+    ) as UpsertRecord[];
+    expect(record?.values).toEqual(after);
+    expect(record?.key).toEqual({ id: 7 });
+    expect(record?.columns?.get('price')).toEqual({
+      type: 'bytes',
+      optional: true,
+      name: 'org.apache.kafka.connect.data.Decimal',
+      parameters: { scale: '2', 'connect.decimal.precision': '10' },
+    });
+  });
+
+  it('marks snapshot reads', () => {
+    const [record] = decode(
+      message({ key: { id: 1 }, value: envelope({ op: 'r', after: { id: 1 }, snapshot: 'last' }) }),
+    );
+    expect(record).toMatchObject({ kind: 'upsert', op: 'r', position: { snapshot: true } });
+  });
+
+  it('decodes an update to an upsert of the after image', () => {
+    const value = envelope({ op: 'u', before: { id: 1, order: 'a' }, after: { id: 1, order: 'b' } });
+    expect(decode(message({ key: { id: 1 }, value }))).toMatchObject([
+      { kind: 'upsert', op: 'u', values: { id: 1, order: 'b' } },
+    ]);
+  });
+
+  it('decodes a delete with its before image, and ignores the tombstone after it', () => {
+    const [record] = decode(
+      message({ key: { id: 3 }, value: envelope({ op: 'd', before: { id: 3, order: 'z' } }) }),
+    ) as DeleteRecord[];
+    expect(record).toMatchObject({
+      kind: 'delete',
+      key: { id: 3 },
+      values: { id: 3, order: 'z' },
+      primaryKeyChange: false,
+    });
+    expect(decode(message({ key: { id: 3 }, value: null }))).toEqual([]);
+  });
+
+  it('reads the primary-key-change headers Debezium puts on the delete and the create', () => {
+    const del = decode(
+      message({
+        key: { id: 1 },
+        value: envelope({ op: 'd', before: { id: 1 } }),
+        headers: { [NEW_KEY_HEADER]: '{"id":2}' },
+      }),
+    );
+    const create = decode(
+      message({
+        key: { id: 2 },
+        value: envelope({ op: 'c', after: { id: 2 } }),
+        headers: { [OLD_KEY_HEADER]: '{"id":1}' },
+      }),
+    );
+    expect(del).toMatchObject([{ kind: 'delete', primaryKeyChange: true, values: { id: 1 } }]);
+    expect(create).toMatchObject([{ kind: 'upsert', primaryKeyChange: true, values: { id: 2 } }]);
+  });
+
+  it('splits an update that changes key columns into delete of the old key and upsert of the new', () => {
+    const value = envelope({ op: 'u', before: { id: 1, order: 'a' }, after: { id: 2, order: 'a' } });
+    const records = decode(message({ key: { id: 2 }, value }));
+    expect(records).toMatchObject([
+      { kind: 'delete', key: null, values: { id: 1 }, primaryKeyChange: true },
+      { kind: 'upsert', key: { id: 2 }, values: { id: 2 }, primaryKeyChange: true },
+    ]);
+  });
+
+  it('compares binary and exact keys by value when looking for a key change', () => {
+    const value = envelope({
+      op: 'u',
+      before: { k: raw('18446744073709551615'), v: 1 },
+      after: { k: raw('18446744073709551615'), v: 2 },
+    });
+    expect(decode(message({ key: { k: raw('18446744073709551615') }, value }))).toHaveLength(1);
+  });
+
+  it('decodes truncates, whose key is null', () => {
+    expect(decode(message({ key: null, value: envelope({ op: 't' }) }))).toMatchObject([
+      { kind: 'truncate', sourceTable: { table: 'widgets' } },
+    ]);
+  });
+
+  it('decodes a schema-change event with its table changes', () => {
+    const [record] = decode({
+      ...message({ key: { databaseName: 'ctl' }, value: {} }),
+      value: fixture('schema-change-alter.json'),
+    }) as SchemaRecord[];
+    expect(record?.kind).toBe('schema');
+    expect(record?.ddl).toContain('ADD COLUMN colour');
+    expect(record?.tableChanges[0]).toMatchObject({
+      type: 'ALTER',
+      sourceTable: { database: 'ctl', table: 'widgets' },
+      primaryKeyColumns: ['id'],
+    });
+    expect(record?.tableChanges[0]?.columns.map((c) => [c.name, c.typeName, c.length])).toEqual([
+      ['id', 'BIGINT', 20],
+      ['name', 'VARCHAR', 100],
+      ['size', 'ENUM', 1],
+      ['colour', 'VARCHAR', 20],
+    ]);
+  });
+
+  it('ignores transaction markers', () => {
+    expect(
+      decode({ ...message({ key: { id: 'x' }, value: {} }), value: fixture('transaction-begin.json') }),
+    ).toEqual([]);
+  });
+
+  it('rejects what is not a Debezium event with a non-retriable error naming the offset', () => {
+    const bad = [
+      { ...message({ value: {} }), value: Buffer.from('not json'), offset: '42' },
+      { ...message({ value: [1, 2] }), offset: '42' },
+      { ...message({ value: { hello: 1 } }), offset: '42' },
+      { ...message({ value: envelope({ op: 'c' }) }), offset: '42' },
+      { ...message({ value: { ...envelope({ op: 'c', after: { id: 1 } }), op: 'x' } }), offset: '42' },
+      { ...message({ key: [1], value: envelope({ op: 'c', after: { id: 1 } }) }), offset: '42' },
+    ];
+    for (const m of bad) {
+      let caught: unknown;
+      try {
+        decode(m);
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).toBeInstanceOf(CuttleError);
+      expect(caught).toMatchObject({
+        code: 'BAD_REQUEST',
+        retriable: false,
+        details: { offset: '42', partition: 0 },
+      });
+    }
+  });
+
+  it('returns the same result through the async port', async () => {
+    const m = message({ key: { id: 1 }, value: envelope({ op: 'c', after: { id: 1 } }) });
+    await expect(decoder.decode(m)).resolves.toEqual(decode(m));
+    await expect(decoder.decode({ ...m, value: Buffer.from('{') })).rejects.toBeInstanceOf(CuttleError);
+  });
+});
