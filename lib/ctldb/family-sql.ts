@@ -90,7 +90,8 @@ export function valueFromDb(raw: unknown, type: FieldType): Value {
     case 'bytestring':
       return Buffer.isBuffer(raw) ? raw : Buffer.from(raw as Uint8Array);
     default:
-      return Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw as string | number | bigint);
+      if (Buffer.isBuffer(raw)) return raw.toString('utf8');
+      return typeof raw === 'string' ? raw : JSON.stringify(raw);
   }
 }
 

@@ -138,15 +138,18 @@ class MysqlCtldb implements Ctldb {
       throw wrap(err);
     });
     let healthy = true;
+    const runner = runnerOf(conn);
     try {
-      await conn.query('BEGIN');
-      const result = await fn(runnerOf(conn));
-      await conn.query('COMMIT');
+      await runner.run('BEGIN');
+      const result = await fn(runner);
+      await runner.run('COMMIT');
       return result;
     } catch (err) {
       // A failed ROLLBACK leaves the session in an unknown state: never hand it out again.
       await conn.query('ROLLBACK').catch(() => (healthy = false));
-      throw wrap(err);
+      // Driver errors are already CtldbErrors (the runner wraps them); the caller's own errors
+      // (a CuttleError for an offset conflict, say) pass through unchanged.
+      throw err;
     } finally {
       if (healthy) conn.release();
       else conn.destroy();

@@ -88,6 +88,14 @@ class SqliteCtldb implements Ctldb {
     }
   }
 
+  #exec(sql: string): void {
+    try {
+      this.#db.exec(sql);
+    } catch (err) {
+      throw wrap(err);
+    }
+  }
+
   all(sql: string, params?: readonly SqlParam[]): Promise<SqlRow[]> {
     return this.#connection.lock(() => this.#all(sql, params));
   }
@@ -99,14 +107,15 @@ class SqliteCtldb implements Ctldb {
   transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
     // No deadlocks to retry: one connection, and BEGIN IMMEDIATE takes the write lock up front.
     return this.#connection.lock(async () => {
-      this.#db.exec('BEGIN IMMEDIATE');
+      this.#exec('BEGIN IMMEDIATE');
       try {
         const result = await fn(this.#direct);
-        this.#db.exec('COMMIT');
+        this.#exec('COMMIT');
         return result;
       } catch (err) {
         if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
-        throw wrap(err);
+        // Driver errors are already CtldbErrors; the caller's own errors pass through unchanged.
+        throw err;
       }
     });
   }

@@ -1,0 +1,150 @@
+/**
+ * `createExecutive(config, deps)`: the executive assembled and listening, for main.ts and for
+ * compositions in one process (the embedded mode, tests, benchmarks). Whatever `deps` provides
+ * (ctldb, limiter, notifier) belongs to the caller and is not closed by `close()`; whatever the
+ * executive opens itself, it closes.
+ */
+import type { FastifyInstance } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import type { Ctldb } from '../../lib/ctldb/dialect.ts';
+import { openCtldb } from '../../lib/ctldb/open.ts';
+import { CuttleError } from '../../lib/errors.ts';
+import { InProcessLedgerNotifier, type LedgerNotifier } from '../../lib/ledger/notifier.ts';
+import { RedisLedgerNotifier } from '../../lib/ledger/redis-notifier-adapter.ts';
+import { service, type Service } from '../../lib/lifecycle.ts';
+import { silentLogger, type Logger } from '../../lib/logging.ts';
+import { BullmqHeartbeat } from './adapters/bullmq-heartbeat-adapter.ts';
+import { Catalog } from './catalog/catalog.ts';
+import type { ExecutiveConfig } from './config.ts';
+import {
+  LocalHeartbeat,
+  heartbeatWriter,
+  noHeartbeat,
+  type HeartbeatScheduler,
+} from './heartbeat/heartbeat.ts';
+import { Auth } from './http/auth.ts';
+import { buildServer } from './http/server.ts';
+import { LimitSettingsStore } from './limit-settings/limit-settings-store.ts';
+import { unlimited, type Limiter } from './limits/limiter.ts';
+import { createExecutiveMetrics, type ExecutiveMetrics } from './metrics.ts';
+import { MutationService } from './mutations/mutation-service.ts';
+import { ReadService } from './reads/read-service.ts';
+import { SchemaService } from './schema/schema-service.ts';
+import { WriterStore } from './writers/writer-store.ts';
+
+export interface ExecutiveDeps {
+  readonly log?: Logger;
+  /** An open, migrated ctldb; otherwise the executive opens one from the config. */
+  readonly ctldb?: Ctldb;
+  /** @defaultValue unlimited */
+  readonly limiter?: Limiter;
+  /** @defaultValue Redis when config.redisUrl is set, else an in-process notifier */
+  readonly notifier?: LedgerNotifier;
+  readonly metrics?: ExecutiveMetrics;
+  /** BullMQ key prefix of the heartbeat scheduler (tests isolate themselves with it). */
+  readonly bullmqPrefix?: string;
+}
+
+export interface Executive {
+  readonly url: string;
+  readonly adminToken: string;
+  readonly ctldb: Ctldb;
+  readonly notifier: LedgerNotifier;
+  readonly metrics: ExecutiveMetrics;
+  /** For `inject()` in tests. */
+  readonly server: FastifyInstance;
+  /** Already started; stopping it closes the executive (for a ServiceGroup). */
+  readonly service: Service;
+  close(): Promise<void>;
+}
+
+async function ctldbFrom(config: ExecutiveConfig): Promise<Ctldb> {
+  if (config.ctldbDriver === 'mysql') {
+    if (config.ctldbUrl === undefined)
+      throw new CuttleError('CONFIG_INVALID', 'EXECUTIVE_CTLDB_URL is required with the mysql driver');
+    return openCtldb({ driver: 'mysql', url: config.ctldbUrl, connectionLimit: config.ctldbConnections });
+  }
+  if (config.ctldbPath === undefined)
+    throw new CuttleError('CONFIG_INVALID', 'EXECUTIVE_CTLDB_PATH is required with the sqlite driver');
+  return openCtldb({ driver: 'sqlite', path: config.ctldbPath });
+}
+
+function heartbeatOf(
+  config: ExecutiveConfig,
+  deps: ExecutiveDeps,
+  beat: ReturnType<typeof heartbeatWriter>,
+  log: Logger,
+): HeartbeatScheduler {
+  if (config.heartbeatIntervalMs === 0) return noHeartbeat;
+  if (config.redisUrl === undefined) return new LocalHeartbeat(beat, config.heartbeatIntervalMs);
+  const options = {
+    redisUrl: config.redisUrl,
+    intervalMs: config.heartbeatIntervalMs,
+    ...(deps.bullmqPrefix === undefined ? {} : { prefix: deps.bullmqPrefix }),
+  };
+  return new BullmqHeartbeat(options, beat, log);
+}
+
+export async function createExecutive(config: ExecutiveConfig, deps: ExecutiveDeps = {}): Promise<Executive> {
+  const log = deps.log ?? silentLogger();
+  const owned: (() => Promise<void>)[] = [];
+  const ctldb = deps.ctldb ?? (await ctldbFrom(config));
+  if (deps.ctldb === undefined) owned.push(() => ctldb.close());
+  const notifier =
+    deps.notifier ??
+    (config.redisUrl === undefined
+      ? new InProcessLedgerNotifier()
+      : new RedisLedgerNotifier(config.redisUrl, log));
+  if (deps.notifier === undefined) owned.push(() => notifier.close());
+  const closeOwned = async (): Promise<void> => {
+    for (const close of owned.reverse())
+      await close().catch((err: unknown) => log.warn({ err }, 'close failed'));
+  };
+  try {
+    const metrics = deps.metrics ?? createExecutiveMetrics();
+    const limiter = deps.limiter ?? unlimited;
+    const catalog = new Catalog(ctldb);
+    const writers = new WriterStore(ctldb);
+    const adminToken = config.adminToken ?? randomBytes(24).toString('base64url');
+    const limits = {
+      maxBatchMutations: config.maxBatchMutations,
+      maxValueBytes: config.maxValueBytes,
+      maxRowBytes: config.maxRowBytes,
+    };
+    const server = await buildServer(
+      {
+        ctldb,
+        auth: new Auth(adminToken, writers),
+        schema: new SchemaService({ ctldb, catalog, notifier, metrics }),
+        writers,
+        mutations: new MutationService({ ctldb, catalog, limiter, notifier, metrics, limits }),
+        reads: new ReadService(ctldb, catalog, config.maxValueBytes),
+        limitSettings: new LimitSettingsStore(ctldb, catalog),
+        limiter,
+        metrics,
+      },
+      { log: log.child({ component: 'http' }), maxBodyBytes: config.maxBodyBytes },
+    );
+    owned.push(() => server.close());
+    const url = await server.listen({ host: config.host, port: config.port });
+    const heartbeat = heartbeatOf(config, deps, heartbeatWriter(ctldb, notifier, metrics, log), log);
+    await heartbeat.start();
+    owned.push(() => heartbeat.stop());
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> => (closing ??= closeOwned());
+    log.info({ url, ctldb: ctldb.dialect.name }, 'executive listening');
+    return {
+      url,
+      adminToken,
+      ctldb,
+      notifier,
+      metrics,
+      server,
+      close,
+      service: service('executive', () => Promise.resolve(), close),
+    };
+  } catch (err) {
+    await closeOwned();
+    throw err;
+  }
+}

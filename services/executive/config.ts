@@ -1,0 +1,49 @@
+/** The executive's options: env EXECUTIVE_<NAME> or flag --<name>. Read once, in main.ts. */
+import { env, loadConfig, type ConfigOf } from '../../lib/config.ts';
+
+export const executiveOptions = {
+  host: { schema: env.string('127.0.0.1'), description: 'Address the HTTP API listens on.' },
+  port: { schema: env.int(7070), description: 'Port the HTTP API listens on (0 picks a free port).' },
+  ctldbDriver: {
+    schema: env.oneOf(['mysql', 'sqlite'] as const, 'mysql'),
+    description: 'ctldb driver: mysql (MySQL/MariaDB) or sqlite (embedded).',
+  },
+  ctldbUrl: {
+    schema: env.optional(),
+    description: 'mysql://user:password@host:port/database, for the mysql driver.',
+  },
+  ctldbPath: { schema: env.optional(), description: 'File of the SQLite ctldb, for the sqlite driver.' },
+  ctldbConnections: { schema: env.int(10, 1), description: 'Size of the MySQL connection pool.' },
+  adminToken: {
+    schema: env.optional(),
+    description: 'Bearer token for admin routes (schema, writers, limits). Required.',
+  },
+  redisUrl: {
+    schema: env.optional(),
+    description: 'Redis URL: ledger wake-ups and the heartbeat scheduler. Optional.',
+  },
+  maxBodyBytes: {
+    schema: env.int(16 * 1024 * 1024, 1024),
+    description: 'Largest request body accepted, in bytes.',
+  },
+  maxBatchMutations: { schema: env.int(10_000, 1), description: 'Most mutations in one request.' },
+  maxValueBytes: { schema: env.int(1024 * 1024, 1), description: 'Largest text or binary value, in bytes.' },
+  maxRowBytes: {
+    schema: env.int(4 * 1024 * 1024, 1),
+    description: 'Largest row (sum of its values), in bytes.',
+  },
+  heartbeatIntervalMs: {
+    schema: env.int(15_000),
+    description: 'Interval of heartbeat ledger entries in ms; 0 turns them off.',
+  },
+  logLevel: { schema: env.string('info'), description: 'pino log level.' },
+} as const;
+
+export type ExecutiveConfig = ConfigOf<typeof executiveOptions>;
+
+export function loadExecutiveConfig(
+  environment: Readonly<Record<string, string | undefined>>,
+  argv: readonly string[] = [],
+): ExecutiveConfig {
+  return loadConfig('EXECUTIVE', executiveOptions, environment, argv);
+}

@@ -1,0 +1,151 @@
+/** Families and tables: create, add fields, inspect, drop, clear. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  adminSecurity,
+  errors,
+  familyParams,
+  fieldList,
+  schemaResponse,
+  seqResponse,
+  tableParams,
+} from '../openapi.ts';
+import type { RouteDeps } from '../route-deps.ts';
+
+type TableRequest = FastifyRequest<{
+  Params: { family: string; table: string };
+  Querystring: { confirm?: string };
+}>;
+type FamilyRequest = FastifyRequest<{ Params: { family: string } }>;
+
+const confirmQuery = {
+  type: 'object',
+  properties: { confirm: { type: 'string', description: 'Must repeat "<family>.<table>".' } },
+  required: ['confirm'],
+} as const;
+
+export function schemaRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const { auth, schema } = deps;
+  const tags = ['schema'];
+
+  app.get('/families', { schema: { tags, summary: 'List families.' } }, async () => ({
+    families: await schema.listFamilies(),
+  }));
+
+  app.post(
+    '/families/:family',
+    {
+      schema: {
+        tags,
+        summary: 'Create a family.',
+        params: familyParams,
+        security: adminSecurity,
+        response: errors(400, 401, 403, 409),
+      },
+    },
+    async (request: FamilyRequest, reply) => {
+      auth.requireAdmin(request);
+      reply.status(201);
+      return schema.createFamily(request.params.family);
+    },
+  );
+
+  app.get(
+    '/families/:family',
+    { schema: { tags, summary: 'Schemas of all tables of a family.', params: familyParams } },
+    (request: FamilyRequest) => schema.describeFamily(request.params.family),
+  );
+
+  app.get('/schema', { schema: { tags, summary: 'Schemas of every family and table.' } }, () =>
+    schema.describeAll(),
+  );
+
+  app.post(
+    '/families/:family/tables/:table',
+    {
+      schema: {
+        tags,
+        summary: 'Create a table.',
+        params: tableParams,
+        security: adminSecurity,
+        body: {
+          type: 'object',
+          properties: { fields: fieldList, keyFields: { type: 'array', items: { type: 'string' } } },
+          required: ['fields', 'keyFields'],
+        },
+        response: { 201: seqResponse, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request: TableRequest, reply) => {
+      auth.requireAdmin(request);
+      reply.status(201);
+      return schema.createTable(request.params.family, request.params.table, request.body);
+    },
+  );
+
+  app.get(
+    '/families/:family/tables/:table',
+    {
+      schema: {
+        tags,
+        summary: 'Schema of one table.',
+        params: tableParams,
+        response: { 200: schemaResponse, ...errors(400, 404) },
+      },
+    },
+    (request: TableRequest) => schema.describeTable(request.params.family, request.params.table),
+  );
+
+  app.post(
+    '/families/:family/tables/:table/fields',
+    {
+      schema: {
+        tags,
+        summary: 'Add fields to a table (all of them atomically; new fields are nullable).',
+        params: tableParams,
+        security: adminSecurity,
+        body: { type: 'object', properties: { fields: fieldList }, required: ['fields'] },
+        response: { 200: seqResponse, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    (request: TableRequest) => {
+      auth.requireAdmin(request);
+      return schema.addFields(request.params.family, request.params.table, request.body);
+    },
+  );
+
+  app.delete(
+    '/families/:family/tables/:table',
+    {
+      schema: {
+        tags,
+        summary: 'Drop a table.',
+        params: tableParams,
+        querystring: confirmQuery,
+        security: adminSecurity,
+        response: { 200: seqResponse, ...errors(400, 401, 403, 404) },
+      },
+    },
+    (request: TableRequest) => {
+      auth.requireAdmin(request);
+      return schema.dropTable(request.params.family, request.params.table, request.query.confirm);
+    },
+  );
+
+  app.post(
+    '/families/:family/tables/:table/clear',
+    {
+      schema: {
+        tags,
+        summary: 'Delete every row of a table.',
+        params: tableParams,
+        querystring: confirmQuery,
+        security: adminSecurity,
+        response: { 200: seqResponse, ...errors(400, 401, 403, 404) },
+      },
+    },
+    (request: TableRequest) => {
+      auth.requireAdmin(request);
+      return schema.clearTable(request.params.family, request.params.table, request.query.confirm);
+    },
+  );
+}

@@ -1,0 +1,67 @@
+/** Builds the executive's fastify server: body parsing, errors, metrics, OpenAPI, routes. */
+import swagger from '@fastify/swagger';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { CuttleError } from '../../../lib/errors.ts';
+import type { Logger } from '../../../lib/logging.ts';
+import { toCuttleError } from './errors.ts';
+import { registerJsonBody } from './json-body.ts';
+import { openapiDocument } from './openapi.ts';
+import type { RouteDeps } from './route-deps.ts';
+import { healthRoutes } from './routes/health-routes.ts';
+import { limitRoutes } from './routes/limit-routes.ts';
+import { mutationRoutes } from './routes/mutation-routes.ts';
+import { schemaRoutes } from './routes/schema-routes.ts';
+import { writerRoutes } from './routes/writer-routes.ts';
+
+export interface ServerOptions {
+  readonly log: Logger;
+  readonly maxBodyBytes: number;
+}
+
+/** Each module registers its routes; add new ones here. */
+const routeModules = [healthRoutes, schemaRoutes, writerRoutes, mutationRoutes, limitRoutes];
+
+function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((thrown, request, reply) => {
+    const err = toCuttleError(thrown);
+    if (err.status >= 500)
+      request.log.error({ err: thrown, code: err.code, url: request.url }, 'request failed');
+    else request.log.debug({ code: err.code, url: request.url, message: err.message }, 'request rejected');
+    if (err.retryAfterSeconds !== undefined)
+      void reply.header('retry-after', String(Math.ceil(err.retryAfterSeconds)));
+    void reply.status(err.status).send(err.toJSON());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const err = new CuttleError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`);
+    void reply.status(err.status).send(err.toJSON());
+  });
+}
+
+function registerMetrics(app: FastifyInstance, deps: RouteDeps): void {
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    deps.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    deps.metrics.httpSeconds.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    done();
+  });
+}
+
+export async function buildServer(deps: RouteDeps, options: ServerOptions): Promise<FastifyInstance> {
+  // Typed as fastify's base logger so the instance keeps the default FastifyInstance type.
+  const logger: FastifyBaseLogger = options.log;
+  const app = Fastify({
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.maxBodyBytes,
+  });
+  // Schemas document the API; our own validation checks requests (see openapi.ts).
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  registerJsonBody(app, options.maxBodyBytes);
+  registerErrorHandling(app);
+  registerMetrics(app, deps);
+  await app.register(swagger, openapiDocument);
+  for (const register of routeModules) register(app, deps);
+  await app.ready();
+  return app;
+}
