@@ -3,6 +3,8 @@
  * A refusal is a CuttleError (RATE_LIMITED with retryAfterSeconds, or TABLE_FULL) thrown by
  * `admit`; nothing is partly applied. The Redis-backed implementation lives beside this file.
  */
+import type { LimitsUsage, UsageQuery } from './usage.ts';
+
 export interface MutationUsage {
   readonly writer: string;
   readonly family: string;
@@ -17,6 +19,12 @@ export interface TableUsage {
   readonly deletes: number;
   /** Approximate bytes of the upserted rows (lib/schema/values.ts valueSize). */
   readonly upsertBytes: number;
+  /**
+   * Optional: the net bytes the request adds to the table, when the mutation path knows it (for
+   * example because it read the rows its upserts replace). Without it the limiter judges growth
+   * from the counts above (growth.ts).
+   */
+  readonly netGrowthBytes?: number;
 }
 
 export interface Limiter {
@@ -25,6 +33,10 @@ export interface Limiter {
   /** For readiness: false when the limiter runs on its fallback (for example Redis is down). */
   healthy(): boolean;
   close(): Promise<void>;
+  /** Announces that limit settings changed in ctldb, so every executive reloads them now. */
+  settingsChanged?(): Promise<void>;
+  /** Each limit and the current usage against it, for the named writers and tables. */
+  usage?(query: UsageQuery): Promise<LimitsUsage>;
 }
 
 /** Admits everything: for tests and for an executive started without limits. */

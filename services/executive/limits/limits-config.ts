@@ -1,0 +1,69 @@
+/**
+ * The limiter's options, for the executive's option table (lib/config.ts): spread
+ * `limitsOptions` into it and pass the loaded values to `createLimits`. Defaults apply to every
+ * writer and table without an override; overrides live in ctldb and change at runtime.
+ */
+import { z } from 'zod';
+import { env, type ConfigOf } from '../../../lib/config.ts';
+import type { LimitDefaults } from './settings.ts';
+
+const MiB = 1024 * 1024;
+const nonNegative = (fallback: number) => z.coerce.number().min(0).default(fallback);
+
+export const limitsOptions = {
+  limitsRedisUrl: {
+    schema: env.optional(),
+    description:
+      'Redis holding the shared limits (e.g. redis://127.0.0.1:6379); unset: in-process limits only',
+  },
+  limitsKeyPrefix: {
+    schema: env.string('cuttle:limits'),
+    description: 'Prefix (hash tag) of every limits key',
+  },
+  limitsWriterRatePerSecond: {
+    schema: nonNegative(1000),
+    description: 'Default mutations per second per writer (0: no default limit)',
+  },
+  limitsWriterBurst: { schema: env.int(1000, 1), description: 'Default burst per writer, in mutations' },
+  limitsTableRatePerSecond: {
+    schema: nonNegative(0),
+    description: 'Default mutations per second per table (0: no default limit)',
+  },
+  limitsTableBurst: { schema: env.int(1000, 1), description: 'Default burst per table, in mutations' },
+  limitsTableWarnBytes: {
+    schema: env.int(50 * MiB),
+    description: 'Default soft quota per table in estimated LDB bytes (0: none)',
+  },
+  limitsTableMaxBytes: {
+    schema: env.int(100 * MiB),
+    description: 'Default hard quota per table in estimated LDB bytes (0: none)',
+  },
+  limitsFallbackShare: {
+    schema: env.int(2, 1),
+    description: 'Expected executive count: while Redis is down each enforces 1/share of every limit',
+  },
+  limitsMeasureIntervalMs: {
+    schema: env.int(10_000, 100),
+    description: 'How often table sizes are measured (once per interval across all executives)',
+  },
+  limitsSettingsPollMs: {
+    schema: env.int(1000, 50),
+    description: 'Safety-net reload of limit settings from ctldb (changes are also announced on Redis)',
+  },
+  limitsRedisTimeoutMs: {
+    schema: env.int(500, 10),
+    description: 'A Redis command slower than this switches to the in-process fallback',
+  },
+} as const;
+
+export type LimitsConfig = ConfigOf<typeof limitsOptions>;
+
+export function limitDefaults(config: LimitsConfig): LimitDefaults {
+  const rate = (perSecond: number, burst: number) => (perSecond > 0 ? { perSecond, burst } : null);
+  return {
+    writerRate: rate(config.limitsWriterRatePerSecond, config.limitsWriterBurst),
+    tableRate: rate(config.limitsTableRatePerSecond, config.limitsTableBurst),
+    warnBytes: config.limitsTableWarnBytes > 0 ? config.limitsTableWarnBytes : null,
+    maxBytes: config.limitsTableMaxBytes > 0 ? config.limitsTableMaxBytes : null,
+  };
+}
