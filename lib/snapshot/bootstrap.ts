@@ -13,9 +13,16 @@
  */
 import { existsSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
-import { ensureError } from '../errors.ts';
+import { isCuttleError } from '../errors.ts';
 import type { Logger } from '../logging.ts';
-import { fallbackOrder, listManifestKeys, readLatest, readManifest, type CatalogEntry } from './catalog.ts';
+import {
+  fallbackOrder,
+  listManifestKeys,
+  readLatest,
+  readManifest,
+  sameManifest,
+  type CatalogEntry,
+} from './catalog.ts';
 import type { DownloadOptions } from './download.ts';
 import type { LdbFiles } from './ldb-files.ts';
 import { keyStamp, type Manifest } from './manifest.ts';
@@ -79,9 +86,16 @@ async function keepExisting(deps: BootstrapDeps, options: BootstrapOptions): Pro
 async function* candidates(store: SnapshotStore): AsyncGenerator<CatalogEntry> {
   const latest = await readLatest(store);
   if (latest.ok || latest.reason !== 'manifest not found') yield latest;
-  for (const key of fallbackOrder(latest.ok ? latest.manifest : undefined, await listManifestKeys(store))) {
-    yield await readManifest(store, key);
+  for (const key of fallbackOrder(await listManifestKeys(store))) {
+    const entry = await readManifest(store, key);
+    if (latest.ok && entry.ok && sameManifest(latest.manifest, entry.manifest)) continue;
+    yield entry;
   }
+}
+
+/** Errors that make one snapshot unusable (bad object, store hiccup); anything else is a bug and propagates. */
+function isSnapshotProblem(err: unknown): err is Error {
+  return isCuttleError(err) && (err.code === 'SNAPSHOT_INVALID' || err.code === 'UNAVAILABLE');
 }
 
 export async function bootstrapLdb(deps: BootstrapDeps, options: BootstrapOptions): Promise<BootstrapResult> {
@@ -104,18 +118,22 @@ export async function bootstrapLdb(deps: BootstrapDeps, options: BootstrapOption
           timings: restored.timings,
         };
       } catch (err) {
-        const reason = ensureError(err).message;
-        deps.log.warn({ manifest: entry.manifestKey, reason }, 'snapshot rejected; trying an older one');
-        rejected.push({ manifestKey: entry.manifestKey, reason });
+        if (!isSnapshotProblem(err)) throw err;
+        deps.log.warn(
+          { manifest: entry.manifestKey, reason: err.message },
+          'snapshot rejected; trying an older one',
+        );
+        rejected.push({ manifestKey: entry.manifestKey, reason: err.message });
       }
     }
   } catch (err) {
-    const reason = `snapshot store ${deps.store.location} unreachable: ${ensureError(err).message}`;
-    return { outcome: 'rebuild', seq: 0, reason, rejected };
+    if (!isCuttleError(err) || err.code !== 'UNAVAILABLE') throw err;
+    return { outcome: 'rebuild', seq: 0, reason: `snapshot store unreachable: ${err.message}`, rejected };
   }
+  const where = deps.store.location;
   const reason =
     rejected.length === 0
-      ? `no snapshot manifest in ${deps.store.location}`
-      : `no usable snapshot in ${deps.store.location}: ${rejected.length} rejected`;
+      ? `no snapshot manifest in ${where}`
+      : `no usable snapshot in ${where}: ${rejected.length} rejected`;
   return { outcome: 'rebuild', seq: 0, reason, rejected };
 }

@@ -6,7 +6,6 @@ import {
   LATEST_MANIFEST_KEY,
   MANIFEST_PREFIX,
   compareNewestFirst,
-  manifestKeyFor,
   parseManifest,
   type Manifest,
 } from './manifest.ts';
@@ -24,7 +23,9 @@ export async function readManifest(store: SnapshotStore, manifestKey: string): P
     if (bytes === undefined) return { ok: false, manifestKey, reason: 'manifest not found' };
     return { ok: true, manifestKey, manifest: parseManifest(bytes, manifestKey) };
   } catch (err) {
-    if (isCuttleError(err)) return { ok: false, manifestKey, reason: err.message };
+    // A manifest that does not parse is a bad candidate; a store that fails is everyone's problem.
+    if (isCuttleError(err) && err.code === 'SNAPSHOT_INVALID')
+      return { ok: false, manifestKey, reason: err.message };
     throw err;
   }
 }
@@ -35,11 +36,7 @@ export function readLatest(store: SnapshotStore): Promise<CatalogEntry> {
 
 /** Per-snapshot manifest keys, newest first (key order is seq order; latest.json excluded). */
 export async function listManifestKeys(store: SnapshotStore): Promise<string[]> {
-  const keys = await store.list(MANIFEST_PREFIX);
-  return keys
-    .filter((k) => k !== LATEST_MANIFEST_KEY && stemOf(k) !== undefined)
-    .sort()
-    .reverse();
+  return fallbackOrder(await store.list(MANIFEST_PREFIX));
 }
 
 /** Every per-snapshot manifest, parsed (or with its reason), newest first. */
@@ -50,13 +47,17 @@ export async function listCatalog(store: SnapshotStore): Promise<CatalogEntry[]>
 }
 
 /**
- * The per-snapshot manifests to try after latest.json, newest first, leaving out the one
- * latest.json is a copy of (it was already tried).
+ * The per-snapshot manifests to try after latest.json, newest first. The one latest.json is a
+ * copy of comes first: if only latest.json was damaged, its original still holds.
  */
-export function fallbackOrder(latest: Manifest | undefined, manifestKeys: readonly string[]): string[] {
-  const tried = latest === undefined ? undefined : manifestKeyFor(latest.key);
-  return [...manifestKeys]
-    .filter((k) => k !== LATEST_MANIFEST_KEY && k !== tried && stemOf(k) !== undefined)
+export function fallbackOrder(manifestKeys: readonly string[]): string[] {
+  return manifestKeys
+    .filter((k) => k !== LATEST_MANIFEST_KEY && stemOf(k) !== undefined)
     .sort()
     .reverse();
+}
+
+/** The same manifest (byte-equal content): already tried, no use trying it again. */
+export function sameManifest(a: Manifest, b: Manifest): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }

@@ -6,7 +6,7 @@
 import { createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { CuttleError, isCuttleError } from '../errors.ts';
+import { CuttleError, ensureError, isCuttleError } from '../errors.ts';
 import { backoffMs, sleep } from '../lifecycle.ts';
 import { HashingCounter } from './codec.ts';
 import type { SnapshotStore } from './store.ts';
@@ -36,7 +36,22 @@ export function splitRanges(size: number, partSize: number): Range[] {
 async function fetchRange(store: SnapshotStore, key: string, path: string, range: Range): Promise<void> {
   const counter = new HashingCounter({ hash: false, limit: range.end - range.start, what: `${key} range` });
   const body = await store.openRange(key, range.start, range.end);
-  await pipeline(body, counter, createWriteStream(path, { flags: 'r+', start: range.start }));
+  let readFailure: unknown;
+  body.once('error', (err) => (readFailure = err));
+  try {
+    await pipeline(body, counter, createWriteStream(path, { flags: 'r+', start: range.start }));
+  } catch (err) {
+    // A failure while reading the object is the store's (retriable); one while writing is ours.
+    if (readFailure === undefined || isCuttleError(err)) throw err;
+    throw new CuttleError(
+      'UNAVAILABLE',
+      `reading ${key} range ${range.start}-${range.end} failed: ${ensureError(readFailure).message}`,
+      {
+        cause: readFailure,
+        details: { key },
+      },
+    );
+  }
   if (counter.bytes !== range.end - range.start) {
     throw new CuttleError(
       'SNAPSHOT_INVALID',

@@ -12,6 +12,8 @@
  * checks find in O(N) (integrity_check also cross-checks every index, O(N log N)).
  */
 import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { CuttleError, ensureError, isCuttleError } from '../errors.ts';
 import { HashingCounter, decompressor } from './codec.ts';
@@ -114,6 +116,7 @@ export async function restoreSnapshot(
   target: string,
   options: RestoreOptions,
 ): Promise<RestoreResult> {
+  await mkdir(dirname(target), { recursive: true });
   const compressedPath = siblingTempPath(target, 'download');
   const ldbPath = siblingTempPath(target, 'restore');
   try {

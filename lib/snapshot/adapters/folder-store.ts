@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { CuttleError } from '../../errors.ts';
+import { CuttleError, ensureError } from '../../errors.ts';
 import { fsyncFile, siblingTempPath } from '../fs-util.ts';
 import type { ObjectInfo, PutOptions, SnapshotStore } from '../store.ts';
 
@@ -15,6 +15,19 @@ const META_SUFFIX = '.meta.json';
 
 function isMissing(err: unknown): boolean {
   return err instanceof Error && 'code' in err && err.code === 'ENOENT';
+}
+
+/** A missing file becomes `onMissing()` when given; any other failure UNAVAILABLE, like S3's. */
+async function guarded<T>(what: string, call: () => Promise<T>, onMissing?: () => T): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (onMissing !== undefined && isMissing(err)) return onMissing();
+    if (err instanceof CuttleError) throw err;
+    throw new CuttleError('UNAVAILABLE', `snapshot folder: ${what} failed: ${ensureError(err).message}`, {
+      cause: err,
+    });
+  }
 }
 
 export class FolderSnapshotStore implements SnapshotStore {
@@ -26,56 +39,59 @@ export class FolderSnapshotStore implements SnapshotStore {
     this.location = `file://${root}`;
   }
 
-  async putFile(key: string, path: string, options: PutOptions = {}): Promise<void> {
-    await this.#publish(key, options, (temp) => copyFile(path, temp));
+  putFile(key: string, path: string, options: PutOptions = {}): Promise<void> {
+    return guarded(`writing ${key}`, () => this.#publish(key, options, (temp) => copyFile(path, temp)));
   }
 
-  async putBytes(key: string, body: Uint8Array, options: PutOptions = {}): Promise<void> {
-    await this.#publish(key, options, (temp) => writeFile(temp, body));
+  putBytes(key: string, body: Uint8Array, options: PutOptions = {}): Promise<void> {
+    return guarded(`writing ${key}`, () => this.#publish(key, options, (temp) => writeFile(temp, body)));
   }
 
-  async getBytes(key: string): Promise<Uint8Array | undefined> {
-    try {
-      return await readFile(this.#path(key));
-    } catch (err) {
-      if (isMissing(err)) return undefined;
-      throw err;
-    }
+  getBytes(key: string): Promise<Uint8Array | undefined> {
+    return guarded(
+      `reading ${key}`,
+      () => readFile(this.#path(key)),
+      () => undefined,
+    );
   }
 
-  async stat(key: string): Promise<ObjectInfo | undefined> {
-    try {
-      const info = await stat(this.#path(key));
-      const meta = await readFile(this.#path(key) + META_SUFFIX, 'utf8').catch(() => '{}');
-      return { key, size: info.size, metadata: JSON.parse(meta) as Record<string, string> };
-    } catch (err) {
-      if (isMissing(err)) return undefined;
-      throw err;
-    }
+  stat(key: string): Promise<ObjectInfo | undefined> {
+    return guarded(
+      `stat of ${key}`,
+      async () => {
+        const info = await stat(this.#path(key));
+        const meta = await readFile(this.#path(key) + META_SUFFIX, 'utf8').catch(() => '{}');
+        return { key, size: info.size, metadata: JSON.parse(meta) as Record<string, string> };
+      },
+      () => undefined,
+    );
   }
 
   openRange(key: string, start: number, endExclusive: number): Promise<Readable> {
     return Promise.resolve(createReadStream(this.#path(key), { start, end: endExclusive - 1 }));
   }
 
-  async list(prefix: string): Promise<string[]> {
-    const entries = await readdir(this.#root, { recursive: true, withFileTypes: true }).catch(
-      (err: unknown) => {
-        if (isMissing(err)) return [];
-        throw err;
+  list(prefix: string): Promise<string[]> {
+    return guarded(
+      `listing ${prefix}`,
+      async () => {
+        const entries = await readdir(this.#root, { recursive: true, withFileTypes: true });
+        return entries
+          .filter((e) => e.isFile() && !e.name.endsWith(META_SUFFIX) && !e.name.includes('.tmp-'))
+          .map((e) => relative(this.#root, join(e.parentPath, e.name)).split(sep).join('/'))
+          .filter((key) => key.startsWith(prefix))
+          .sort();
       },
+      () => [],
     );
-    return entries
-      .filter((e) => e.isFile() && !e.name.endsWith(META_SUFFIX) && !e.name.includes('.tmp-'))
-      .map((e) => relative(this.#root, join(e.parentPath, e.name)).split(sep).join('/'))
-      .filter((key) => key.startsWith(prefix))
-      .sort();
   }
 
   async delete(keys: readonly string[]): Promise<void> {
     for (const key of keys) {
-      await rm(this.#path(key), { force: true });
-      await rm(this.#path(key) + META_SUFFIX, { force: true });
+      await guarded(`deleting ${key}`, async () => {
+        await rm(this.#path(key), { force: true });
+        await rm(this.#path(key) + META_SUFFIX, { force: true });
+      });
     }
   }
 

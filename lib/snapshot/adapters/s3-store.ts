@@ -39,6 +39,23 @@ function isNotFound(err: unknown): boolean {
   return err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404;
 }
 
+/** Every failure of the store reaches callers as UNAVAILABLE (retriable), naming what failed. */
+function unavailable(what: string, err: unknown): CuttleError {
+  const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return new CuttleError('UNAVAILABLE', `S3 ${what} failed: ${why}`, { cause: err, details: { what } });
+}
+
+/** Runs one store call; a 404 becomes `onMissing` when given, anything else UNAVAILABLE. */
+async function guarded<T>(what: string, call: () => Promise<T>, onMissing?: () => T): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (onMissing !== undefined && isNotFound(err)) return onMissing();
+    if (err instanceof CuttleError) throw err;
+    throw unavailable(what, err);
+  }
+}
+
 export class S3SnapshotStore implements SnapshotStore {
   readonly location: string;
   readonly #client: S3Client;
@@ -76,87 +93,78 @@ export class S3SnapshotStore implements SnapshotStore {
       queueSize: this.#queueSize,
       leavePartsOnError: false,
     });
-    await upload.done();
+    await guarded(`upload of ${key}`, () => upload.done());
   }
 
   async putBytes(key: string, body: Uint8Array, options: PutOptions = {}): Promise<void> {
-    await this.#client.send(
-      new PutObjectCommand({
-        Bucket: this.#bucket,
-        Key: this.#root + key,
-        Body: body,
-        ...this.#headers(options),
-      }),
+    const command = new PutObjectCommand({ ...this.#at(key), Body: body, ...this.#headers(options) });
+    await guarded(`put of ${key}`, () => this.#client.send(command));
+  }
+
+  getBytes(key: string): Promise<Uint8Array | undefined> {
+    return guarded(
+      `get of ${key}`,
+      async () => {
+        const out = await this.#client.send(new GetObjectCommand(this.#at(key)));
+        return out.Body === undefined ? new Uint8Array() : await out.Body.transformToByteArray();
+      },
+      () => undefined,
     );
   }
 
-  async getBytes(key: string): Promise<Uint8Array | undefined> {
-    try {
-      const out = await this.#client.send(
-        new GetObjectCommand({ Bucket: this.#bucket, Key: this.#root + key }),
-      );
-      return out.Body === undefined ? new Uint8Array() : await out.Body.transformToByteArray();
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  }
-
-  async stat(key: string): Promise<ObjectInfo | undefined> {
-    try {
-      const out = await this.#client.send(
-        new HeadObjectCommand({ Bucket: this.#bucket, Key: this.#root + key }),
-      );
-      return { key, size: out.ContentLength ?? 0, metadata: out.Metadata ?? {} };
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  }
-
-  async openRange(key: string, start: number, endExclusive: number): Promise<Readable> {
-    const out = await this.#client.send(
-      new GetObjectCommand({
-        Bucket: this.#bucket,
-        Key: this.#root + key,
-        Range: `bytes=${start}-${endExclusive - 1}`,
-      }),
+  stat(key: string): Promise<ObjectInfo | undefined> {
+    return guarded(
+      `head of ${key}`,
+      async () => {
+        const out = await this.#client.send(new HeadObjectCommand(this.#at(key)));
+        return { key, size: out.ContentLength ?? 0, metadata: out.Metadata ?? {} };
+      },
+      () => undefined,
     );
-    // In Node the SDK's body is an http.IncomingMessage, i.e. already a Readable.
-    return out.Body instanceof Readable ? out.Body : Readable.from([]);
   }
 
-  async list(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const out = await this.#client.send(
-        new ListObjectsV2Command({
-          Bucket: this.#bucket,
-          Prefix: this.#root + prefix,
-          ContinuationToken: token,
-        }),
-      );
-      for (const item of out.Contents ?? []) {
-        if (item.Key !== undefined) keys.push(item.Key.slice(this.#root.length));
-      }
-      token = out.IsTruncated === true ? out.NextContinuationToken : undefined;
-    } while (token !== undefined);
-    return keys.sort();
+  openRange(key: string, start: number, endExclusive: number): Promise<Readable> {
+    const range = `bytes=${start}-${endExclusive - 1}`;
+    return guarded(`ranged get of ${key} (${range})`, async () => {
+      const out = await this.#client.send(new GetObjectCommand({ ...this.#at(key), Range: range }));
+      // In Node the SDK's body is an http.IncomingMessage, i.e. already a Readable.
+      return out.Body instanceof Readable ? out.Body : Readable.from([]);
+    });
+  }
+
+  list(prefix: string): Promise<string[]> {
+    return guarded(`listing of ${prefix}`, async () => {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const out = await this.#client.send(
+          new ListObjectsV2Command({
+            Bucket: this.#bucket,
+            Prefix: this.#root + prefix,
+            ContinuationToken: token,
+          }),
+        );
+        for (const item of out.Contents ?? []) {
+          if (item.Key !== undefined) keys.push(item.Key.slice(this.#root.length));
+        }
+        token = out.IsTruncated === true ? out.NextContinuationToken : undefined;
+      } while (token !== undefined);
+      return keys.sort();
+    });
   }
 
   async delete(keys: readonly string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += 1000) {
       const batch = keys.slice(i, i + 1000).map((k) => ({ Key: this.#root + k }));
-      const out = await this.#client.send(
-        new DeleteObjectsCommand({ Bucket: this.#bucket, Delete: { Objects: batch, Quiet: true } }),
-      );
+      const command = new DeleteObjectsCommand({
+        Bucket: this.#bucket,
+        Delete: { Objects: batch, Quiet: true },
+      });
+      const out = await guarded('delete', () => this.#client.send(command));
       const failed = out.Errors?.filter((e) => e.Code !== 'NoSuchKey') ?? [];
       if (failed.length > 0) {
-        throw new CuttleError(
-          'UNAVAILABLE',
-          `deleting ${failed.length} objects failed: ${failed.map((e) => `${e.Key}: ${e.Code}`).join(', ')}`,
-        );
+        const which = failed.map((e) => `${e.Key}: ${e.Code}`).join(', ');
+        throw new CuttleError('UNAVAILABLE', `S3 delete of ${failed.length} objects failed: ${which}`);
       }
     }
   }
@@ -164,6 +172,10 @@ export class S3SnapshotStore implements SnapshotStore {
   close(): Promise<void> {
     this.#client.destroy();
     return Promise.resolve();
+  }
+
+  #at(key: string): { Bucket: string; Key: string } {
+    return { Bucket: this.#bucket, Key: this.#root + key };
   }
 
   #headers(options: PutOptions): { ContentType?: string; Metadata?: Record<string, string> } {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fallbackOrder } from '../../../lib/snapshot/catalog.ts';
+import { fallbackOrder, sameManifest } from '../../../lib/snapshot/catalog.ts';
 import { manifestKeyFor, snapshotKey, type Manifest } from '../../../lib/snapshot/manifest.ts';
 import { planRetention, stemOf } from '../../../lib/snapshot/retention.ts';
 
@@ -91,22 +91,26 @@ describe('retention', () => {
 });
 
 describe('bootstrap fallback order', () => {
-  const latest = { key: object(30) } as Manifest;
-
-  it('tries the remaining manifests newest first, skipping the one latest.json copies', () => {
+  it('tries the per-snapshot manifests newest first', () => {
     const keys = [manifestOf(10), 'manifests/latest.json', manifestOf(30), manifestOf(20), manifestOf(25)];
-    expect(fallbackOrder(latest, keys)).toEqual([manifestOf(25), manifestOf(20), manifestOf(10)]);
+    expect(fallbackOrder(keys)).toEqual([manifestOf(30), manifestOf(25), manifestOf(20), manifestOf(10)]);
   });
 
-  it('tries every manifest when latest.json is missing or unreadable', () => {
-    expect(fallbackOrder(undefined, [manifestOf(1), manifestOf(3), manifestOf(2)])).toEqual([
-      manifestOf(3),
-      manifestOf(2),
-      manifestOf(1),
+  it('orders two snapshots of one seq by creation time', () => {
+    expect(fallbackOrder([manifestOf(7, 1), manifestOf(7, 9), manifestOf(6, 50)])).toEqual([
+      manifestOf(7, 9),
+      manifestOf(7, 1),
+      manifestOf(6, 50),
     ]);
   });
 
   it('ignores keys that are not per-snapshot manifests', () => {
-    expect(fallbackOrder(undefined, ['manifests/notes.txt', 'manifests/latest.json'])).toEqual([]);
+    expect(fallbackOrder(['manifests/notes.txt', 'manifests/latest.json'])).toEqual([]);
+  });
+
+  it('recognises a per-snapshot manifest that latest.json is a copy of', () => {
+    const a = { seq: 1, key: object(1) } as Manifest;
+    expect(sameManifest(a, { seq: 1, key: object(1) } as Manifest)).toBe(true);
+    expect(sameManifest(a, { seq: 1, key: object(1, 2) } as Manifest)).toBe(false);
   });
 });
