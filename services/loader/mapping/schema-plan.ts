@@ -1,0 +1,96 @@
+/**
+ * What a schema change at the origin means for a mapped table. New columns can be appended to the
+ * cuttle table (cuttle fields are only ever added, nullable); anything else that would change
+ * what a field holds (a dropped, retyped or re-keyed column, a dropped table) is held with a
+ * reason for an operator, because applying it silently could make ctldb differ from the origin.
+ */
+import { isCuttleError } from '../../../lib/errors.ts';
+import type { FieldDef } from '../../../lib/schema/types.ts';
+import type { TableChange } from '../decode/change-record.ts';
+import { columnTypeFromSchemaColumn, describeColumnType } from './column-type.ts';
+import type { DebeziumEncodings } from './encodings.ts';
+import type { SourceColumnConfig, TableMapping } from './source-config.ts';
+import { compileColumn, type CompiledTable } from './table-mapping.ts';
+
+export type SchemaPlan =
+  | { readonly action: 'none' }
+  /** Store `mapping` (same fields, refreshed column types) and add `addFields` first, if any. */
+  | { readonly action: 'apply'; readonly mapping: TableMapping; readonly addFields: readonly FieldDef[] }
+  | { readonly action: 'hold'; readonly reason: string };
+
+export function planSchemaChange(
+  table: CompiledTable,
+  change: TableChange,
+  policy: 'add-columns' | 'hold',
+  encodings: DebeziumEncodings,
+): SchemaPlan {
+  const name = `${change.sourceTable.database}.${change.sourceTable.table}`;
+  if (change.type === 'DROP') return hold(`origin table ${name} was dropped`);
+  const config = table.config;
+  const keyChanged = change.primaryKeyColumns.join(',') !== config.keyColumns.join(',');
+  if (change.primaryKeyColumns.length > 0 && keyChanged) {
+    return hold(
+      `the primary key of ${name} changed from (${config.keyColumns.join(', ')}) to (${change.primaryKeyColumns.join(', ')})`,
+    );
+  }
+  const incoming: SourceColumnConfig[] = change.columns.map((c) => ({
+    name: c.name,
+    type: describeColumnType(columnTypeFromSchemaColumn(c)),
+  }));
+  const incomingNames = new Set(incoming.map((c) => c.name));
+  const dropped = table.columns.filter((c) => !incomingNames.has(c.source)).map((c) => c.source);
+  if (dropped.length > 0)
+    return hold(`mapped column(s) ${dropped.join(', ')} of ${name} were dropped or renamed at the origin`);
+  const added: SourceColumnConfig[] = [];
+  for (const column of incoming) {
+    const mapped = table.bySource.get(column.name);
+    if (mapped === undefined) {
+      if (!table.ignored.has(column.name) && !table.ignoresUnknownColumns) added.push(column);
+      continue;
+    }
+    const retyped = retypeProblem(config, mapped.field, column, encodings);
+    if (retyped !== undefined) return hold(retyped);
+  }
+  const known = new Set(config.columns.map((c) => c.name));
+  const changedTypes = incoming.some(
+    (c) => known.has(c.name) && config.columns.find((k) => k.name === c.name)?.type !== c.type,
+  );
+  if (added.length === 0 && !changedTypes && incoming.length === config.columns.length)
+    return { action: 'none' };
+  if (added.length > 0 && policy === 'hold') {
+    return hold(
+      `origin columns ${added.map((c) => c.name).join(', ')} were added to ${name}; the source holds schema changes`,
+    );
+  }
+  const mapping: TableMapping = { ...config, columns: incoming };
+  const addFields: FieldDef[] = [];
+  for (const column of added) {
+    try {
+      addFields.push(compileColumn(mapping, column, encodings).field);
+    } catch (err) {
+      if (isCuttleError(err)) return hold(`${err.message}; exclude the column to let the rest through`);
+      throw err;
+    }
+  }
+  return { action: 'apply', mapping, addFields };
+}
+
+function retypeProblem(
+  config: TableMapping,
+  field: FieldDef,
+  column: SourceColumnConfig,
+  encodings: DebeziumEncodings,
+): string | undefined {
+  try {
+    const next = compileColumn(config, column, encodings);
+    if (next.field.type === field.type) return undefined;
+    return `column ${column.name} changed to ${column.type}, which maps to ${next.field.type}, but field ${field.name} is ${field.type}`;
+  } catch (err) {
+    if (isCuttleError(err)) return err.message;
+    throw err;
+  }
+}
+
+function hold(reason: string): SchemaPlan {
+  return { action: 'hold', reason };
+}

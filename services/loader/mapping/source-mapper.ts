@@ -1,0 +1,137 @@
+/**
+ * Applies a source's compiled mapping to change records: each upsert or delete becomes one
+ * executive mutation with exact, already validated wire values. A value that can never be
+ * stored (NUL in a text field, an over-long key, a malformed encoding) throws a non-retriable
+ * CuttleError naming family, table, field and origin column: that event is poison.
+ */
+import { CuttleError, isCuttleError } from '../../../lib/errors.ts';
+import { parseWireValue, valueToJson, type ValueLimits } from '../../../lib/schema/values.ts';
+import type {
+  ChangeRecord,
+  DeleteRecord,
+  SourceRow,
+  SourceTableId,
+  UpsertRecord,
+} from '../decode/change-record.ts';
+import { sourceTableName } from '../decode/change-record.ts';
+import type { SourceConfig } from './source-config.ts';
+import { compileTableMapping, type CompiledColumn, type CompiledTable } from './table-mapping.ts';
+import { ValueProblem, type WireValue } from './value-convert.ts';
+
+export type WireRow = Record<string, WireValue>;
+
+export type Mutation =
+  | { readonly table: string; readonly op: 'upsert'; readonly values: WireRow }
+  | { readonly table: string; readonly op: 'delete'; readonly key: WireRow };
+
+export type MapOutcome =
+  | { readonly kind: 'mutations'; readonly family: string; readonly mutations: readonly Mutation[] }
+  /** The source table is not part of this source (another connector's table, or removed). */
+  | { readonly kind: 'unmapped'; readonly sourceTable: SourceTableId }
+  /** Columns the mapping does not know: the origin gained columns before the loader did. */
+  | { readonly kind: 'unknown-columns'; readonly table: CompiledTable; readonly columns: readonly string[] }
+  | { readonly kind: 'truncate'; readonly table: CompiledTable }
+  | { readonly kind: 'schema'; readonly record: Extract<ChangeRecord, { kind: 'schema' }> };
+
+export const DEFAULT_VALUE_LIMITS: ValueLimits = { maxValueBytes: 1024 * 1024 };
+
+export class SourceMapper {
+  readonly config: SourceConfig;
+  readonly #tables = new Map<string, CompiledTable>();
+  readonly #limits: ValueLimits;
+
+  constructor(config: SourceConfig, limits: ValueLimits = DEFAULT_VALUE_LIMITS) {
+    this.config = config;
+    this.#limits = limits;
+    for (const table of config.tables) {
+      const compiled = compileTableMapping(table, config.encodings);
+      this.#tables.set(sourceTableName(compiled.sourceTable), compiled);
+    }
+  }
+
+  get tables(): readonly CompiledTable[] {
+    return [...this.#tables.values()];
+  }
+
+  table(id: SourceTableId): CompiledTable | undefined {
+    return this.#tables.get(sourceTableName(id));
+  }
+
+  map(record: ChangeRecord): MapOutcome {
+    if (record.kind === 'schema') return { kind: 'schema', record };
+    const table = this.table(record.sourceTable);
+    if (table === undefined) return { kind: 'unmapped', sourceTable: record.sourceTable };
+    if (record.kind === 'truncate') return { kind: 'truncate', table };
+    const unknown = table.ignoresUnknownColumns ? [] : unknownColumns(table, record.values);
+    if (unknown.length > 0) return { kind: 'unknown-columns', table, columns: unknown };
+    const mutation = record.kind === 'upsert' ? this.#upsert(table, record) : this.#delete(table, record);
+    return { kind: 'mutations', family: table.schema.family, mutations: [mutation] };
+  }
+
+  #upsert(table: CompiledTable, record: UpsertRecord): Mutation {
+    const values: WireRow = {};
+    for (const column of table.columns) {
+      values[column.field.name] = this.#convert(table, column, record.values[column.source], record);
+    }
+    for (const column of table.keyColumns) requirePresent(table, column, values[column.field.name]);
+    return { table: table.schema.table, op: 'upsert', values };
+  }
+
+  #delete(table: CompiledTable, record: DeleteRecord): Mutation {
+    const key: WireRow = {};
+    for (const column of table.keyColumns) {
+      const raw = keyValue(record.values, record.key, column.source);
+      const value = this.#convert(table, column, raw, record);
+      requirePresent(table, column, value);
+      key[column.field.name] = value;
+    }
+    return { table: table.schema.table, op: 'delete', key };
+  }
+
+  #convert(
+    table: CompiledTable,
+    column: CompiledColumn,
+    raw: unknown,
+    record: UpsertRecord | DeleteRecord,
+  ): WireValue {
+    const ctx = { family: table.schema.family, table: table.schema.table, field: column.field.name };
+    try {
+      const wire = column.convert(raw, record.columns?.get(column.source));
+      return valueToJson(parseWireValue(wire, column.field, ctx, this.#limits));
+    } catch (err) {
+      if (err instanceof ValueProblem || isCuttleError(err)) {
+        const origin = `${sourceTableName(table.sourceTable)}.${column.source} (${column.sourceType})`;
+        throw new CuttleError(
+          err.code,
+          `${ctx.family}.${ctx.table}.${ctx.field} from ${origin}: ${err.message}`,
+          {
+            details: { ...ctx, sourceTable: sourceTableName(table.sourceTable), column: column.source },
+            retriable: false,
+            cause: err,
+          },
+        );
+      }
+      throw err;
+    }
+  }
+}
+
+/** Key columns come from the row image; the Kafka key is the fallback when the image lacks them. */
+function keyValue(values: SourceRow, key: SourceRow | null, column: string): unknown {
+  const fromRow = values[column];
+  return fromRow === undefined && key !== null ? key[column] : fromRow;
+}
+
+function requirePresent(table: CompiledTable, column: CompiledColumn, value: WireValue | undefined): void {
+  if (value !== null && value !== undefined) return;
+  const { family, table: name } = table.schema;
+  throw new CuttleError(
+    'MISSING_KEY_FIELD',
+    `${family}.${name}.${column.field.name}: key column ${column.source} of ${sourceTableName(table.sourceTable)} is null`,
+    { details: { family, table: name, field: column.field.name }, retriable: false },
+  );
+}
+
+function unknownColumns(table: CompiledTable, row: SourceRow): string[] {
+  return Object.keys(row).filter((c) => !table.bySource.has(c) && !table.ignored.has(c));
+}
