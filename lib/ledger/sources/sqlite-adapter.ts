@@ -4,6 +4,7 @@
  * reflector may start before the executive has created it (the read then fails and is retried).
  */
 import Database from 'better-sqlite3';
+import { ensureError } from '../../errors.ts';
 import {
   LEDGER_COLUMNS,
   LEDGER_HEAD_TABLE,
@@ -40,7 +41,7 @@ export class SqliteLedgerSource implements LedgerSource {
       const rows = this.#open().after.all(afterSeq, Math.max(1, Math.trunc(limit)));
       return Promise.resolve(rows.map(ledgerEntryFromRow));
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(ensureError(err));
     }
   }
 
@@ -48,7 +49,7 @@ export class SqliteLedgerSource implements LedgerSource {
     try {
       return Promise.resolve(Number(this.#open().head.get()?.seq ?? 0));
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(ensureError(err));
     }
   }
 
