@@ -1,0 +1,179 @@
+/**
+ * The pure batcher of one topic-partition. Events go in in offset order; batches come out closed
+ * on size (mutations, bytes, events) or time, one at a time: the next batch is only taken once
+ * the one in flight is acknowledged, so its `expected` offset is exactly what ctldb stores and
+ * per-key order is the partition's order. A 409 or a rebalance resets it to the stored offset;
+ * events below that offset (already in ctldb) are dropped as stale.
+ *
+ * Time is passed in (`nowMs`), never read, so tests drive it directly.
+ */
+import { buildBatch, type Batch, type BatchEvent } from './batch.ts';
+import { compareOffsets, nextOffset, type TopicPartition } from './offsets.ts';
+
+export interface BatchLimits {
+  /** Close a batch at this many mutations. @defaultValue 1000 */
+  readonly maxMutations: number;
+  /** Close a batch at about this many encoded bytes. @defaultValue 1 MiB */
+  readonly maxBytes: number;
+  /** Close a batch at this many events (tombstones included). @defaultValue 5000 */
+  readonly maxEvents: number;
+  /** Close a non-empty batch this long after its first event. @defaultValue 50 */
+  readonly maxWaitMs: number;
+}
+
+export const DEFAULT_BATCH_LIMITS: BatchLimits = {
+  maxMutations: 1000,
+  maxBytes: 1024 * 1024,
+  maxEvents: 5000,
+  maxWaitMs: 50,
+};
+
+interface Draft {
+  readonly events: BatchEvent[];
+  readonly openedAtMs: number;
+  family: string | null;
+  mutations: number;
+  bytes: number;
+  /** Closed drafts wait for the batch in flight; a single marks an isolated event. */
+  closed: boolean;
+}
+
+export type AddResult = 'added' | 'stale';
+
+export class PartitionBatcher {
+  readonly tp: TopicPartition;
+  readonly #limits: BatchLimits;
+  readonly #drafts: Draft[] = [];
+  #committedNext: string | null;
+  /** Offset after the last event accepted; events below it are stale. */
+  #position: string | null;
+  #inFlight: Batch | null = null;
+
+  constructor(tp: TopicPartition, limits: BatchLimits, committedNext: string | null) {
+    this.tp = tp;
+    this.#limits = limits;
+    this.#committedNext = committedNext;
+    this.#position = committedNext;
+  }
+
+  /** The next offset ctldb stores for this partition, as far as this batcher knows. */
+  get committedNext(): string | null {
+    return this.#committedNext;
+  }
+
+  get inFlight(): Batch | null {
+    return this.#inFlight;
+  }
+
+  /** Events accepted but not yet acknowledged (for back-pressure: pause consuming above a bound). */
+  get bufferedEvents(): number {
+    return this.#drafts.reduce((n, d) => n + d.events.length, 0) + (this.#inFlight?.events.length ?? 0);
+  }
+
+  add(event: BatchEvent, nowMs: number): AddResult {
+    if (this.#position !== null && compareOffsets(event.offset, this.#position) < 0) return 'stale';
+    this.#position = nextOffset(event.offset);
+    let draft = this.#openDraft();
+    if (draft !== undefined && !this.#fits(draft, event)) {
+      draft.closed = true;
+      draft = undefined;
+    }
+    if (draft === undefined) {
+      draft = { events: [], openedAtMs: nowMs, family: null, mutations: 0, bytes: 0, closed: false };
+      this.#drafts.push(draft);
+    }
+    draft.events.push(event);
+    draft.family ??= event.family;
+    draft.mutations += event.mutations.length;
+    draft.bytes += event.bytes;
+    if (this.#isFull(draft)) draft.closed = true;
+    return 'added';
+  }
+
+  /** The next batch to send, if one is ready and none is in flight. */
+  take(nowMs: number): Batch | null {
+    if (this.#inFlight !== null) return null;
+    const draft = this.#drafts[0];
+    if (draft === undefined) return null;
+    if (!draft.closed && nowMs - draft.openedAtMs < this.#limits.maxWaitMs) return null;
+    this.#drafts.shift();
+    this.#inFlight = buildBatch(this.tp, draft.events, this.#committedNext, draft.openedAtMs);
+    return this.#inFlight;
+  }
+
+  /** Milliseconds until `take` may return a batch by time; null when nothing waits or one is in flight. */
+  dueInMs(nowMs: number): number | null {
+    const draft = this.#drafts[0];
+    if (draft === undefined || this.#inFlight !== null) return null;
+    return draft.closed ? 0 : Math.max(0, draft.openedAtMs + this.#limits.maxWaitMs - nowMs);
+  }
+
+  /** The batch in flight was committed (applied, or already applied before). */
+  acknowledge(batch: Batch): void {
+    if (this.#inFlight === null || this.#inFlight.offsets.next !== batch.offsets.next) {
+      throw new Error(`acknowledged batch ending at ${batch.offsets.next} is not the one in flight`);
+    }
+    this.#committedNext = batch.offsets.next;
+    this.#inFlight = null;
+  }
+
+  /** Replaces the batch in flight (same offsets), e.g. after dead-lettering some of its events. */
+  replaceInFlight(batch: Batch): void {
+    if (this.#inFlight === null || this.#inFlight.offsets.next !== batch.offsets.next) {
+      throw new Error('the replacement batch does not cover the batch in flight');
+    }
+    this.#inFlight = batch;
+  }
+
+  /** Splits the batch in flight into one batch per event, to find which event is poison. */
+  isolateInFlight(nowMs: number): void {
+    const batch = this.#inFlight;
+    if (batch === null) return;
+    const singles = batch.events.map((e) => ({
+      events: [e],
+      openedAtMs: nowMs,
+      family: e.family,
+      mutations: e.mutations.length,
+      bytes: e.bytes,
+      closed: true,
+    }));
+    this.#drafts.unshift(...singles);
+    this.#inFlight = null;
+  }
+
+  /**
+   * Forgets everything buffered and in flight and restarts from the stored offset: after a 409
+   * (another loader moved it) or when the partition is (re)assigned. The consumer must seek to
+   * the same offset.
+   */
+  reset(storedNext: string | null): void {
+    this.#drafts.length = 0;
+    this.#inFlight = null;
+    this.#committedNext = storedNext;
+    this.#position = storedNext;
+  }
+
+  #openDraft(): Draft | undefined {
+    const last = this.#drafts.at(-1);
+    return last !== undefined && !last.closed ? last : undefined;
+  }
+
+  #fits(draft: Draft, event: BatchEvent): boolean {
+    if (draft.events.length === 0) return true;
+    // One batch goes to one family's mutation endpoint.
+    if (event.family !== null && draft.family !== null && event.family !== draft.family) return false;
+    return (
+      draft.mutations + event.mutations.length <= this.#limits.maxMutations &&
+      draft.bytes + event.bytes <= this.#limits.maxBytes &&
+      draft.events.length < this.#limits.maxEvents
+    );
+  }
+
+  #isFull(draft: Draft): boolean {
+    return (
+      draft.mutations >= this.#limits.maxMutations ||
+      draft.bytes >= this.#limits.maxBytes ||
+      draft.events.length >= this.#limits.maxEvents
+    );
+  }
+}
