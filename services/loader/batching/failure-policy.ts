@@ -86,18 +86,23 @@ export function decideAfterSend(result: SendResult, batch: Batch, options: Decis
   return poison(options.policy, offsets, code, reason);
 }
 
+/** The executive answers 409 with `details.stored`: stream → stored next offset (or null). */
 function offsetConflict(details: Readonly<Record<string, unknown>>, batch: Batch, reason: string): Decision {
   const stored = details.stored;
-  if (stored !== null && typeof stored !== 'string') {
+  const mine =
+    stored !== null && typeof stored === 'object' && Object.hasOwn(stored, batch.offsets.stream)
+      ? (stored as Record<string, unknown>)[batch.offsets.stream]
+      : undefined;
+  if (mine !== null && typeof mine !== 'string') {
     return {
       action: 'halt',
       offsets: [],
       code: 'OFFSET_CONFLICT',
-      reason: `${reason} (no stored offset in the reply)`,
+      reason: `${reason} (the reply holds no stored offset for ${batch.offsets.stream})`,
     };
   }
-  if (stored === batch.offsets.next) return { action: 'ack' };
-  return { action: 'seek', offset: stored, reason };
+  if (mine === batch.offsets.next) return { action: 'ack' };
+  return { action: 'seek', offset: mine, reason };
 }
 
 function poison(

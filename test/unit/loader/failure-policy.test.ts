@@ -43,18 +43,32 @@ describe('decideAfterSend', () => {
   });
 
   it('treats a conflict whose stored offset is this batch’s next as committed (the reply was lost)', () => {
-    expect(decideAfterSend(rejected(409, 'OFFSET_CONFLICT', { stored: '9' }), batch, options)).toEqual({
+    expect(
+      decideAfterSend(
+        rejected(409, 'OFFSET_CONFLICT', { stored: { 'ctl.ctl.widgets/0': '9' } }),
+        batch,
+        options,
+      ),
+    ).toEqual({
       action: 'ack',
     });
   });
 
   it('seeks to the stored offset on any other conflict, including none stored', () => {
-    expect(decideAfterSend(rejected(409, 'OFFSET_CONFLICT', { stored: '42' }), batch, options)).toMatchObject(
-      { action: 'seek', offset: '42' },
-    );
-    expect(decideAfterSend(rejected(409, 'OFFSET_CONFLICT', { stored: null }), batch, options)).toMatchObject(
-      { action: 'seek', offset: null },
-    );
+    expect(
+      decideAfterSend(
+        rejected(409, 'OFFSET_CONFLICT', { stored: { 'ctl.ctl.widgets/0': '42', other: '1' } }),
+        batch,
+        options,
+      ),
+    ).toMatchObject({ action: 'seek', offset: '42' });
+    expect(
+      decideAfterSend(
+        rejected(409, 'OFFSET_CONFLICT', { stored: { 'ctl.ctl.widgets/0': null } }),
+        batch,
+        options,
+      ),
+    ).toMatchObject({ action: 'seek', offset: null });
     expect(decideAfterSend(rejected(409, 'OFFSET_CONFLICT', {}), batch, options)).toMatchObject({
       action: 'halt',
     });
