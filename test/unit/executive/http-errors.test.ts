@@ -41,12 +41,10 @@ function codeOf(fn: () => unknown): string | undefined {
 
 describe('parseJsonBody', () => {
   it('refuses invalid UTF-8 instead of repairing it', () => {
-    expect(codeOf(() => parseJsonBody(Buffer.from([0x22, 0xff, 0x22]))).toThrow(
-      expect.objectContaining({ code: 'INVALID_UTF8' }),
-    );
+    expect(codeOf(() => parseJsonBody(Buffer.from([0x22, 0xff, 0x22])))).toBe('INVALID_UTF8');
   });
   it('turns a syntax error into BAD_REQUEST', () => {
-    expect(() => parseJsonBody(Buffer.from('{')))).toBe('BAD_REQUEST');
+    expect(codeOf(() => parseJsonBody(Buffer.from('{')))).toBe('BAD_REQUEST');
   });
   it('parses JSON and treats an empty body as none', () => {
     expect(parseJsonBody(Buffer.from('{"a":"😀"}'))).toEqual({ a: '😀' });
