@@ -6,9 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readLiveSchemas } from '../../lib/ldb/catalog.ts';
+import type { SqliteDb } from '../../lib/ldb/sqlite-port.ts';
 import type { LedgerEntry, PendingEntry } from '../../lib/ledger/entry.ts';
 import type { LdbReader } from '../../lib/reader/ldb-reader.ts';
-import { physicalTableName } from '../../lib/schema/names.ts';
+import { physicalTableName, quoteIdent } from '../../lib/schema/names.ts';
 import type { FieldType, TableSchema } from '../../lib/schema/types.ts';
 import { decodeRow, type Row, type Value } from '../../lib/schema/values.ts';
 
@@ -156,3 +158,20 @@ export const ALL_TYPES: readonly FieldType[] = [
   'text',
   'binary',
 ];
+
+/** A dump straight from a writer connection (unit tests on in-memory LDBs). */
+export function dumpDb(db: SqliteDb): Dump {
+  const out: Dump = {};
+  const schemas = [...readLiveSchemas(db)].sort(([a], [b]) => a.localeCompare(b));
+  for (const [physical, schema] of schemas) {
+    const rows = db
+      .prepare<Row>(`SELECT * FROM ${quoteIdent(physical)}`)
+      .safeIntegers(true)
+      .all()
+      .map((row) => ({ id: keyId(schema, row), row }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map(({ row }) => row);
+    out[physical] = { schema, rows };
+  }
+  return out;
+}

@@ -1,0 +1,138 @@
+/**
+ * `createReflectorApp(config, deps)`: a reflector with its HTTP endpoint, for main.ts and for
+ * compositions in one process (the embedded mode, tests, benchmarks). What `deps` provides
+ * belongs to the caller; what the app opens (ledger source, Redis subscriber, LDB, HTTP server),
+ * close() closes, in reverse order.
+ */
+import type { FastifyInstance } from 'fastify';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Reflector } from '../../lib/ldb/reflector.ts';
+import type { WakeSource } from '../../lib/ldb/wake.ts';
+import type { LedgerSource } from '../../lib/ledger/entry.ts';
+import { RedisLedgerAdvanceSource } from '../../lib/ledger/redis-notifier-adapter.ts';
+import { openLedgerSource } from '../../lib/ledger/sources/open.ts';
+import { service, type Service } from '../../lib/lifecycle.ts';
+import { silentLogger, type Logger } from '../../lib/logging.ts';
+import { createRegistry, type Registry } from '../../lib/metrics.ts';
+import { openLdb, type LdbReader } from '../../lib/reader/ldb-reader.ts';
+import type { ReflectorConfig } from './config.ts';
+import { buildHttp } from './http.ts';
+import { registerSidecar } from './sidecar.ts';
+
+export interface ReflectorAppDeps {
+  readonly log?: Logger;
+  /** Wake-ups; otherwise Redis when config.redisUrl is set, else polling only. */
+  readonly wake?: WakeSource;
+  /** The ledger; otherwise opened from config.ctldb (and closed by close()). */
+  readonly source?: LedgerSource;
+  readonly registry?: Registry;
+}
+
+export interface ReflectorApp {
+  readonly reflector: Reflector;
+  /** Where the HTTP endpoint listens. */
+  readonly url: string;
+  readonly server: FastifyInstance;
+  readonly registry: Registry;
+  /** Already started; stopping it closes the app (for a ServiceGroup). */
+  readonly service: Service;
+  close(): Promise<void>;
+}
+
+export async function createReflectorApp(
+  config: ReflectorConfig,
+  deps: ReflectorAppDeps = {},
+): Promise<ReflectorApp> {
+  const log = deps.log ?? silentLogger();
+  const registry = deps.registry ?? createRegistry('reflector');
+  const owned: (() => Promise<void>)[] = [];
+  const closeOwned = async (): Promise<void> => {
+    for (const close of owned.reverse())
+      await close().catch((err: unknown) => log.warn({ err }, 'close failed'));
+  };
+  try {
+    let wake = deps.wake;
+    if (wake === undefined && config.redisUrl !== undefined) {
+      const redis = new RedisLedgerAdvanceSource(config.redisUrl, log);
+      owned.push(() => redis.close());
+      await redis.start();
+      wake = redis;
+    }
+    mkdirSync(dirname(config.ldbPath), { recursive: true });
+    const reflector = Reflector.open({
+      ldbPath: config.ldbPath,
+      // A source from deps stays the caller's: the reflector closes its source, so wrap it.
+      source:
+        deps.source === undefined
+          ? openLedgerSource(config.ctldb, { queryTimeoutMs: config.queryTimeoutMs })
+          : borrowed(deps.source),
+      ...(wake === undefined ? {} : { wake }),
+      ...(config.changelogPath === undefined
+        ? {}
+        : {
+            changelog: {
+              path: config.changelogPath,
+              maxBytes: config.changelogMaxBytes,
+              keep: config.changelogKeep,
+            },
+          }),
+      checkpoint: {
+        passiveEveryBytes: config.walPassiveBytes,
+        passiveEveryMs: config.walPassiveMs,
+        maxWalBytes: config.walMaxBytes,
+      },
+      pollIntervalMs: config.pollIntervalMs,
+      pollJitter: config.pollJitter,
+      blockSize: config.blockSize,
+      maxStalenessSeconds: config.maxStalenessSeconds,
+      registry,
+      log,
+    });
+    owned.push(() => reflector.stop());
+    const server = buildHttp({
+      status: () => reflector.status(),
+      registry,
+      log: log.child({ component: 'http' }),
+    });
+    let reader: LdbReader | undefined;
+    if (config.sidecar) {
+      reader = openLdb(config.ldbPath);
+      const sidecarReader = reader;
+      owned.push(() => Promise.resolve(sidecarReader.close()));
+      registerSidecar(server, {
+        reader,
+        maxRows: config.sidecarMaxRows,
+        maxStalenessSeconds: config.maxStalenessSeconds,
+      });
+    }
+    owned.push(() => server.close());
+    const url = await server.listen({ host: config.host, port: config.port });
+    await reflector.start();
+    log.info(
+      { url, ldb: config.ldbPath, sidecar: config.sidecar, wakeUps: wake !== undefined },
+      'reflector started',
+    );
+    let closing: Promise<void> | undefined;
+    const close = (): Promise<void> => (closing ??= closeOwned());
+    return {
+      reflector,
+      url,
+      server,
+      registry,
+      close,
+      service: service('reflector', () => Promise.resolve(), close),
+    };
+  } catch (err) {
+    await closeOwned();
+    throw err;
+  }
+}
+
+function borrowed(source: LedgerSource): LedgerSource {
+  return {
+    readAfter: (after, limit) => source.readAfter(after, limit),
+    headSeq: () => source.headSeq(),
+    close: () => Promise.resolve(),
+  };
+}
