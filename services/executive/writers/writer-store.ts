@@ -2,9 +2,10 @@
  * Writers: registration, secret rotation, authentication, stored offsets.
  *
  * scrypt is deliberately slow (tens of ms), far too slow for every mutation request. So a
- * successful verification is remembered as (stored hash, SHA-256 of the secret): the next request
- * with the same secret against the same stored hash skips scrypt. The stored hash is read from
- * ctldb on every request (a primary-key read), so a rotation by any executive takes effect at once.
+ * successful verification is remembered as (stored hash, SHA-256 of the secret): a request with
+ * the same secret skips scrypt. For AUTH_RECHECK_MS after a check even the stored hash is not
+ * re-read (one round trip less per mutation); after that it is read again, so a rotation made by
+ * another executive takes effect within AUTH_RECHECK_MS, and one made by this executive at once.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isCtldbFailure, type Ctldb } from '../../../lib/ctldb/dialect.ts';
@@ -22,7 +23,10 @@ export interface WriterOffsets {
 interface VerifiedSecret {
   readonly storedHash: string;
   readonly digest: Buffer;
+  readonly checkedAt: number;
 }
+
+export const AUTH_RECHECK_MS = 5_000;
 
 const digestOf = (secret: string): Buffer => createHash('sha256').update(secret).digest();
 
@@ -104,14 +108,20 @@ export class WriterStore {
       { details: { writer: name } },
     );
     if (name.length > 50) throw refused;
-    const stored = await this.#storedHash(name);
-    if (stored === undefined) throw refused;
     const digest = digestOf(secret);
     const known = this.#verified.get(name);
-    if (known !== undefined && known.storedHash === stored && timingSafeEqual(known.digest, digest))
+    if (
+      known !== undefined &&
+      Date.now() - known.checkedAt < AUTH_RECHECK_MS &&
+      timingSafeEqual(known.digest, digest)
+    )
       return name;
-    if (!(await verifySecret(secret, stored))) throw refused;
-    this.#verified.set(name, { storedHash: stored, digest });
+    const stored = await this.#storedHash(name);
+    if (stored === undefined) throw refused;
+    if (known === undefined || known.storedHash !== stored || !timingSafeEqual(known.digest, digest)) {
+      if (!(await verifySecret(secret, stored))) throw refused;
+    }
+    this.#verified.set(name, { storedHash: stored, digest, checkedAt: Date.now() });
     return name;
   }
 
