@@ -217,32 +217,28 @@ export class LdbReader {
   }
 
   /**
-   * Runs `read` with the table's statements. "Nothing found" may mean the statements are for an
-   * older catalog (their guard failed) or the table was dropped (SQLite fails the statement): in
-   * both cases the statements are reloaded from the catalog and the read is tried once more.
+   * Runs `read` with the table's statements. Nothing found, or a key that does not fit, or a
+   * failing statement (its table was dropped) may all come from statements prepared for an older
+   * catalog: if the catalog version moved, the statements are reloaded and the read is tried once
+   * more. A hit needs no check: the guard inside the statement already matched the version.
    */
-  #lookup<T>(
-    family: string,
-    table: string,
-    read: (statements: TableStatements) => T | undefined,
-  ): T | undefined {
+  #lookup<T>(family: string, table: string, read: (statements: TableStatements) => T | undefined): T | undefined {
     this.#checkReplaced();
     const physical = physicalTableName(family, table);
     for (let attempt = 0; ; attempt++) {
       const statements = this.#statements(physical, family, table);
-      let result: T | undefined;
       try {
-        result = read(statements);
+        const result = read(statements);
+        if (result !== undefined || attempt > 0 || !this.#outdated(statements)) return result;
       } catch (err) {
-        const code = (err as { code?: unknown } | null)?.code;
-        if (attempt > 0 || (code !== 'SQLITE_ERROR' && code !== 'SQLITE_SCHEMA')) throw err;
-        this.#conn.tables.delete(physical);
-        continue;
+        if (attempt > 0 || !this.#outdated(statements)) throw err;
       }
-      if (result !== undefined || attempt > 0) return result;
-      if ((this.#conn.version.get() ?? 0n) === statements.version) return undefined;
       this.#conn.tables.delete(physical);
     }
+  }
+
+  #outdated(statements: TableStatements): boolean {
+    return (this.#conn.version.get() ?? 0n) !== statements.version;
   }
 
   #statements(physical: string, family: string, table: string): TableStatements {

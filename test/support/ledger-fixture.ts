@@ -91,9 +91,9 @@ async function mysqlRunner(): Promise<{ runner: Runner; address: string }> {
   };
 }
 
-function sqliteRunner(): { runner: Runner; address: string } {
+function sqliteRunner(at?: string): { runner: Runner; address: string } {
   const folder = mkdtempSync(join(tmpdir(), 'cuttle-ledger-'));
-  const path = join(folder, 'ctldb.sqlite');
+  const path = at ?? join(folder, 'ctldb.sqlite');
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   return {
@@ -110,8 +110,16 @@ function sqliteRunner(): { runner: Runner; address: string } {
   };
 }
 
-export async function openLedgerFixture(dialect: LedgerDialect): Promise<LedgerFixture> {
-  const { runner, address } = dialect === 'mysql' ? await mysqlRunner() : sqliteRunner();
+export interface LedgerFixtureOptions {
+  /** SQLite only: create the ctldb file here instead of in a fresh temporary folder. */
+  readonly sqlitePath?: string;
+}
+
+export async function openLedgerFixture(
+  dialect: LedgerDialect,
+  options: LedgerFixtureOptions = {},
+): Promise<LedgerFixture> {
+  const { runner, address } = dialect === 'mysql' ? await mysqlRunner() : sqliteRunner(options.sqlitePath);
   for (const sql of ledgerDdl(dialect)) await runner.run(sql);
   const head = (): Promise<number> => runner.one(`SELECT seq FROM ${LEDGER_HEAD_TABLE} WHERE id = 1`);
   const appendRaw = async (rows: readonly RawEntry[]): Promise<void> => {
