@@ -5,6 +5,7 @@
  * stored offset moves past them.
  */
 import type { Mutation } from '../mapping/source-mapper.ts';
+import type { InboundMessage } from '../message.ts';
 import { nextOffset, streamName, type OffsetUpdate, type TopicPartition } from './offsets.ts';
 
 export interface BatchEvent {
@@ -16,6 +17,8 @@ export interface BatchEvent {
   readonly sourceTsMs: number | null;
   /** Approximate encoded size, for the byte limit. */
   readonly bytes: number;
+  /** The Kafka record, kept until the batch commits so a poison event can be dead-lettered whole. */
+  readonly message?: InboundMessage;
 }
 
 export interface Batch extends TopicPartition {

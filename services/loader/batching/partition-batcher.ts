@@ -101,6 +101,12 @@ export class PartitionBatcher {
     return this.#inFlight;
   }
 
+  /** Closes the open batch now (end of a fetched Kafka batch: nothing more can join it soon). */
+  closeOpen(): void {
+    const draft = this.#openDraft();
+    if (draft !== undefined && draft.events.length > 0) draft.closed = true;
+  }
+
   /** Milliseconds until `take` may return a batch by time; null when nothing waits or one is in flight. */
   dueInMs(nowMs: number): number | null {
     const draft = this.#drafts[0];

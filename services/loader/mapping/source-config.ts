@@ -32,6 +32,10 @@ export type TableMapping = z.output<typeof tableMappingSchema>;
 
 export const sourceConfigSchema = z.object({
   name: z.string().min(1),
+  /** The connector's `topic.prefix`: tables arrive on `<prefix>.<db>.<table>`. Default: the name. */
+  topicPrefix: z.string().min(1).optional(),
+  /** Also consume the schema-change topic `<prefix>` (`include.schema.changes=true`). */
+  schemaTopic: z.boolean().default(true),
   format: z.enum(['json', 'avro']).default('json'),
   encodings: encodingsSchema.prefault({}),
   /** A poison event halts its partition (default) or is skipped to the dead-letter queue. */

@@ -14,7 +14,7 @@ import type {
   UpsertRecord,
 } from '../decode/change-record.ts';
 import { sourceTableName } from '../decode/change-record.ts';
-import type { SourceConfig } from './source-config.ts';
+import type { SourceConfig, TableMapping } from './source-config.ts';
 import { compileTableMapping, type CompiledColumn, type CompiledTable } from './table-mapping.ts';
 import { ValueProblem, type WireValue } from './value-convert.ts';
 
@@ -28,8 +28,16 @@ export type MapOutcome =
   | { readonly kind: 'mutations'; readonly family: string; readonly mutations: readonly Mutation[] }
   /** The source table is not part of this source (another connector's table, or removed). */
   | { readonly kind: 'unmapped'; readonly sourceTable: SourceTableId }
-  /** Columns the mapping does not know: the origin gained columns before the loader did. */
-  | { readonly kind: 'unknown-columns'; readonly table: CompiledTable; readonly columns: readonly string[] }
+  /**
+   * The row does not have the mapped shape: columns the mapping does not know (the origin gained
+   * them before the loader did) or mapped columns missing (dropped or renamed at the origin).
+   */
+  | {
+      readonly kind: 'schema-drift';
+      readonly table: CompiledTable;
+      readonly added: readonly string[];
+      readonly missing: readonly string[];
+    }
   | { readonly kind: 'truncate'; readonly table: CompiledTable }
   | { readonly kind: 'schema'; readonly record: Extract<ChangeRecord, { kind: 'schema' }> };
 
@@ -53,6 +61,13 @@ export class SourceMapper {
     return [...this.#tables.values()];
   }
 
+  /** Swaps in a recompiled table mapping (after a compatible schema change at the origin). */
+  replaceTable(mapping: TableMapping): CompiledTable {
+    const compiled = compileTableMapping(mapping, this.config.encodings);
+    this.#tables.set(sourceTableName(compiled.sourceTable), compiled);
+    return compiled;
+  }
+
   table(id: SourceTableId): CompiledTable | undefined {
     return this.#tables.get(sourceTableName(id));
   }
@@ -62,8 +77,13 @@ export class SourceMapper {
     const table = this.table(record.sourceTable);
     if (table === undefined) return { kind: 'unmapped', sourceTable: record.sourceTable };
     if (record.kind === 'truncate') return { kind: 'truncate', table };
-    const unknown = table.ignoresUnknownColumns ? [] : unknownColumns(table, record.values);
-    if (unknown.length > 0) return { kind: 'unknown-columns', table, columns: unknown };
+    const added = table.ignoresUnknownColumns ? [] : unknownColumns(table, record.values);
+    // Debezium writes whole rows (binlog_row_image=FULL), so a mapped column is never just absent.
+    const missing =
+      record.kind === 'upsert'
+        ? table.columns.filter((c) => !(c.source in record.values)).map((c) => c.source)
+        : [];
+    if (added.length > 0 || missing.length > 0) return { kind: 'schema-drift', table, added, missing };
     const mutation = record.kind === 'upsert' ? this.#upsert(table, record) : this.#delete(table, record);
     return { kind: 'mutations', family: table.schema.family, mutations: [mutation] };
   }

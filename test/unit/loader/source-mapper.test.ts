@@ -127,9 +127,18 @@ describe('SourceMapper', () => {
     expect(() => mapper().map(del({ id: 1 }))).toThrow(/key column region of ctl\.Widgets is null/);
   });
 
-  it('reports columns it does not know instead of dropping them', () => {
-    const outcome = mapper().map(upsert({ ...row, colour: 'red' }));
-    expect(outcome).toMatchObject({ kind: 'unknown-columns', columns: ['colour'] });
+  it('reports columns it does not know, and mapped columns that are gone, instead of guessing', () => {
+    expect(mapper().map(upsert({ ...row, colour: 'red' }))).toMatchObject({
+      kind: 'schema-drift',
+      added: ['colour'],
+      missing: [],
+    });
+    const { select: _gone, ...withoutSelect } = row;
+    expect(mapper().map(upsert(withoutSelect))).toMatchObject({
+      kind: 'schema-drift',
+      added: [],
+      missing: ['select'],
+    });
   });
 
   it('ignores unknown columns when the mapping lists the columns it includes', () => {

@@ -1,0 +1,92 @@
+/**
+ * SchemaRegistry over @kafkajs/confluent-schema-registry (Confluent API; Apicurio serves it at
+ * /apis/ccompat/v7). Avro longs decode to numbers when safe and to bigints beyond 2^53: avsc's
+ * own long type throws "potential precision loss" there (unsigned BIGINT, epoch nanoseconds).
+ * Bytes (BINARY, BLOB, precise decimals) stay Buffers.
+ */
+import { SchemaRegistry as ConfluentRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type * as Avsc from 'avsc';
+import { createRequire } from 'node:module';
+import { CuttleError } from '../../../lib/errors.ts';
+import type { SchemaRegistry } from '../decode/schema-registry.ts';
+
+// The long type must come from the very avsc instance the registry client uses, so it is
+// resolved from the client's own location rather than imported as a dependency of ours.
+const requireFromRegistry = createRequire(
+  createRequire(import.meta.url).resolve('@kafkajs/confluent-schema-registry'),
+);
+const avro = requireFromRegistry('avsc') as typeof Avsc;
+
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+export const exactLongType = avro.types.LongType.__with({
+  fromBuffer: (buffer: Buffer) => {
+    const value = buffer.readBigInt64LE();
+    return value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value;
+  },
+  toBuffer: (value: number | bigint) => {
+    const buffer = Buffer.alloc(8);
+    buffer.writeBigInt64LE(BigInt(value));
+    return buffer;
+  },
+  fromJSON: (value: number | string) => BigInt(value),
+  toJSON: (value: number | bigint) => (typeof value === 'bigint' ? value.toString() : value),
+  isValid: (value: unknown) => typeof value === 'bigint' || Number.isSafeInteger(value),
+  compare: (a: number | bigint, b: number | bigint) =>
+    BigInt(a) === BigInt(b) ? 0 : BigInt(a) < BigInt(b) ? -1 : 1,
+});
+
+export interface ConfluentRegistryOptions {
+  /** e.g. http://127.0.0.1:18081/apis/ccompat/v7 */
+  readonly url: string;
+}
+
+export class ConfluentRegistryAdapter implements SchemaRegistry {
+  readonly #registry: ConfluentRegistry;
+  readonly #url: string;
+
+  constructor(options: ConfluentRegistryOptions) {
+    this.#url = options.url;
+    this.#registry = new ConfluentRegistry(
+      { host: options.url, retry: { retries: 2 } },
+      { [SchemaType.AVRO]: { registry: { long: exactLongType } } },
+    );
+  }
+
+  /** For tests and tools that need to write Avro the way Debezium's converter does. */
+  get client(): ConfluentRegistry {
+    return this.#registry;
+  }
+
+  async decode(buffer: Buffer): Promise<unknown> {
+    try {
+      return (await this.#registry.decode(buffer)) as unknown;
+    } catch (err) {
+      if (isUnreachable(err)) {
+        throw new CuttleError(
+          'UNAVAILABLE',
+          `schema registry at ${this.#url} is unreachable: ${String(err)}`,
+          {
+            cause: err,
+            retryAfterSeconds: 1,
+          },
+        );
+      }
+      throw err;
+    }
+  }
+}
+
+/** Network failures and 5xx are worth retrying; an unknown schema id or bad bytes are not. */
+function isUnreachable(err: unknown): boolean {
+  if (err === null || typeof err !== 'object') return false;
+  const { status, code, cause } = err as { status?: unknown; code?: unknown; cause?: unknown };
+  if (typeof status === 'number') return status >= 500;
+  if (
+    typeof code === 'string' &&
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|UND_ERR)/.test(code)
+  )
+    return true;
+  return cause !== undefined && cause !== err && isUnreachable(cause);
+}

@@ -1,0 +1,54 @@
+/** The loader's options: env LOADER_<NAME> or flag --<name>. Read once, in main.ts. */
+import { env, loadConfig, type ConfigOf } from '../../lib/config.ts';
+
+export const loaderOptions = {
+  brokers: {
+    schema: env.list(['127.0.0.1:19092']),
+    description: 'Kafka bootstrap brokers, comma-separated.',
+  },
+  groupId: {
+    schema: env.string('cuttle-loader'),
+    description: 'Kafka consumer group shared by all loader processes.',
+  },
+  clientId: { schema: env.string('cuttle-loader'), description: 'Kafka client id.' },
+  executiveUrl: { schema: env.url('http://127.0.0.1:7070'), description: 'Base URL of the executive API.' },
+  writer: { schema: env.string('loader'), description: 'Writer name the loader commits as.' },
+  secret: { schema: env.string(), description: "The writer's secret. Required." },
+  sourcesFile: {
+    schema: env.string(),
+    description: 'JSON file with the registered sources (an array of source configurations).',
+  },
+  registryUrl: {
+    schema: env.optional(),
+    description:
+      'Confluent-compatible schema registry API, for Avro sources (e.g. http://127.0.0.1:18081/apis/ccompat/v7).',
+  },
+  maxBatchMutations: { schema: env.int(1000, 1), description: 'Close a batch at this many mutations.' },
+  maxBatchBytes: {
+    schema: env.int(1024 * 1024, 1024),
+    description: 'Close a batch at about this many bytes of events.',
+  },
+  maxBatchWaitMs: {
+    schema: env.int(50),
+    description: 'Close a non-empty batch this long after its first event.',
+  },
+  partitionsConcurrently: { schema: env.int(4, 1), description: 'Partitions processed at the same time.' },
+  httpHost: {
+    schema: env.string('127.0.0.1'),
+    description: 'Address of the health, status and metrics endpoints.',
+  },
+  httpPort: {
+    schema: env.int(7071),
+    description: 'Port of the health, status and metrics endpoints (0 picks one).',
+  },
+  logLevel: { schema: env.string('info'), description: 'pino log level.' },
+} as const;
+
+export type LoaderConfig = ConfigOf<typeof loaderOptions>;
+
+export function loadLoaderConfig(
+  environment: Readonly<Record<string, string | undefined>>,
+  argv: readonly string[] = [],
+): LoaderConfig {
+  return loadConfig('LOADER', loaderOptions, environment, argv);
+}

@@ -1,0 +1,98 @@
+/**
+ * One Kafka record through decoding and mapping into a batch event, or a hold: a change the
+ * loader must not apply on its own (a truncate, a schema change it cannot follow). Errors
+ * (poison, retriable) are thrown for the partition worker's failure policy.
+ */
+import type { BatchEvent } from '../batching/batch.ts';
+import type { ChangeRecord, SchemaRecord } from '../decode/change-record.ts';
+import { sourceTableName } from '../decode/change-record.ts';
+import { planSchemaChange } from '../mapping/schema-plan.ts';
+import type { Mutation } from '../mapping/source-mapper.ts';
+import type { InboundMessage } from '../message.ts';
+import type { SourceRoute } from './source-route.ts';
+
+export type Built =
+  | { readonly kind: 'event'; readonly event: BatchEvent; readonly records: readonly ChangeRecord[] }
+  | { readonly kind: 'hold'; readonly reason: string; readonly records: readonly ChangeRecord[] };
+
+export async function buildEvent(message: InboundMessage, route: SourceRoute): Promise<Built> {
+  const records = await route.decoder.decode(message);
+  const mutations: Mutation[] = [];
+  let family: string | null = null;
+  let sourceTsMs: number | null = null;
+  for (const record of records) {
+    const hold = holdReason(record, route);
+    if (hold !== undefined) return { kind: 'hold', reason: hold, records };
+    const outcome = route.mapper.map(record);
+    sourceTsMs ??= record.sourceTsMs;
+    if (outcome.kind === 'mutations') {
+      mutations.push(...outcome.mutations);
+      family = outcome.family;
+    } else if (outcome.kind === 'schema-drift') {
+      const table = sourceTableName(outcome.table.sourceTable);
+      const parts = [
+        outcome.added.length > 0 ? `new column(s) ${outcome.added.join(', ')}` : '',
+        outcome.missing.length > 0 ? `missing mapped column(s) ${outcome.missing.join(', ')}` : '',
+      ].filter((p) => p !== '');
+      return {
+        kind: 'hold',
+        reason: `${table} changed at the origin (${parts.join('; ')}); update the source mapping`,
+        records,
+      };
+    } else if (outcome.kind === 'truncate' && route.mapper.config.truncate === 'hold') {
+      return {
+        kind: 'hold',
+        reason: `${sourceTableName(outcome.table.sourceTable)} was truncated at the origin`,
+        records,
+      };
+    } else if (outcome.kind === 'schema') {
+      const reason = applySchemaChange(outcome.record, route);
+      if (reason !== undefined) return { kind: 'hold', reason, records };
+    }
+  }
+  const event: BatchEvent = {
+    offset: message.offset,
+    family: mutations.length === 0 ? null : family,
+    mutations,
+    sourceTsMs,
+    bytes: (message.value?.length ?? 0) + (message.key?.length ?? 0),
+    message,
+  };
+  return { kind: 'event', event, records };
+}
+
+function holdReason(record: ChangeRecord, route: SourceRoute): string | undefined {
+  if (record.kind === 'schema') return undefined;
+  return route.held.get(sourceTableName(record.sourceTable));
+}
+
+/**
+ * Follows a schema change where that keeps every field's meaning (refreshed column types);
+ * otherwise marks the table held. Adding fields needs the executive's schema API with admin
+ * rights, which the loader (a writer) does not have: such a change is held with that reason.
+ */
+function applySchemaChange(record: SchemaRecord, route: SourceRoute): string | undefined {
+  for (const change of record.tableChanges) {
+    const table = route.mapper.table(change.sourceTable);
+    if (table === undefined) continue;
+    const name = sourceTableName(change.sourceTable);
+    const plan = planSchemaChange(
+      table,
+      change,
+      route.mapper.config.schemaChanges,
+      route.mapper.config.encodings,
+    );
+    if (plan.action === 'none') continue;
+    if (plan.action === 'apply' && plan.addFields.length === 0) {
+      route.mapper.replaceTable(plan.mapping);
+      continue;
+    }
+    const reason =
+      plan.action === 'hold'
+        ? plan.reason
+        : `${name} gained column(s) ${plan.addFields.map((f) => f.name).join(', ')}; add them with the schema API and update the source`;
+    route.held.set(name, reason);
+    return reason;
+  }
+  return undefined;
+}

@@ -1,0 +1,334 @@
+/**
+ * Everything the loader does for one assigned topic-partition: position at the offset ctldb
+ * stores, turn fetched records into batches, commit them through the executive and act on each
+ * reply (batching/failure-policy.ts). It processes a fetched batch to the end before returning,
+ * so Kafka only moves on past what ctldb holds; a pending seek or a rebalance (`isCurrent()`
+ * false) abandons the work, which is safe because ctldb, not Kafka, decides where to resume.
+ */
+import { isCuttleError } from '../../../lib/errors.ts';
+import type { Logger } from '../../../lib/logging.ts';
+import { withoutEvents, type Batch } from '../batching/batch.ts';
+import type { SendResult } from '../batching/failure-policy.ts';
+import { decideAfterSend, decideOnEventError, type Decision } from '../batching/failure-policy.ts';
+import { compareOffsets, streamName, type TopicPartition } from '../batching/offsets.ts';
+import { PartitionBatcher, type BatchLimits } from '../batching/partition-batcher.ts';
+import type { BatchContext, ChangeConsumer, FetchedBatch } from '../consumer/consumer.ts';
+import { deadLetterOf, type DeadLetterSink } from '../dead-letters/dead-letter.ts';
+import type { CommitRequest } from '../executive/executive-client.ts';
+import type { InboundMessage } from '../message.ts';
+import type { LoaderMetrics } from '../metrics.ts';
+import { buildEvent } from './event-builder.ts';
+import type { SourceRoute } from './source-route.ts';
+
+export interface WorkerDeps {
+  readonly consumer: ChangeConsumer;
+  readonly executive: {
+    commit(request: CommitRequest): Promise<SendResult>;
+    storedOffsets(): Promise<Map<string, string>>;
+  };
+  readonly deadLetters: DeadLetterSink;
+  readonly metrics: LoaderMetrics;
+  readonly log: Logger;
+  readonly limits: BatchLimits;
+  readonly now: () => number;
+  /** Waits `ms` (shortened by the caller's checks); injectable so tests need no real time. */
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+export interface PartitionStatus extends TopicPartition {
+  readonly source: string;
+  readonly committedNext: string | null;
+  readonly highWatermark: string | null;
+  readonly halted: { readonly code: string; readonly reason: string; readonly offset: string } | null;
+  readonly waiting: string | null;
+}
+
+const HEARTBEAT_SLICE_MS = 1000;
+
+export class PartitionWorker {
+  readonly tp: TopicPartition;
+  readonly #route: SourceRoute;
+  readonly #deps: WorkerDeps;
+  readonly #labels: { source: string; topic: string; partition: string };
+  #batcher: PartitionBatcher | null = null;
+  /** After a seek: only a batch fetched from this offset continues the stream. */
+  #awaitingFetchFrom: string | null = null;
+  #halted: PartitionStatus['halted'] = null;
+  #waiting: string | null = null;
+  #highWatermark: string | null = null;
+
+  constructor(tp: TopicPartition, route: SourceRoute, deps: WorkerDeps) {
+    this.tp = tp;
+    this.#route = route;
+    this.#deps = deps;
+    this.#labels = { source: route.source, topic: tp.topic, partition: String(tp.partition) };
+  }
+
+  get status(): PartitionStatus {
+    return {
+      ...this.tp,
+      source: this.#route.source,
+      committedNext: this.#batcher?.committedNext ?? null,
+      highWatermark: this.#highWatermark,
+      halted: this.#halted,
+      waiting: this.#waiting,
+    };
+  }
+
+  /** Forget the position: the partition was (re)assigned and must seek to ctldb's offset again. */
+  unposition(): void {
+    this.#batcher = null;
+    this.#awaitingFetchFrom = null;
+  }
+
+  async handle(batch: FetchedBatch, ctx: BatchContext): Promise<void> {
+    if (this.#halted !== null) return;
+    this.#highWatermark = batch.highWatermark;
+    if (this.#batcher === null && !(await this.#position(batch, ctx))) return;
+    if (this.#awaitingFetchFrom !== null) {
+      // Fetched before our seek took effect: it does not continue from the stored offset.
+      if (batch.fetchedOffset !== this.#awaitingFetchFrom) return;
+      this.#awaitingFetchFrom = null;
+    }
+    const batcher = this.#batcher as PartitionBatcher;
+    for (const message of batch.messages) {
+      if (!ctx.isCurrent()) return;
+      const event = await this.#eventOf(message, ctx);
+      if (event === null) return;
+      if (batcher.add(event, this.#deps.now()) === 'stale') this.#count('stale');
+      if (!(await this.#drain(ctx))) return;
+    }
+    batcher.closeOpen();
+    if (!(await this.#drain(ctx))) return;
+    this.#updateLag();
+    const next = batcher.committedNext;
+    if (next !== null) await ctx.consumed(next);
+  }
+
+  async #position(batch: FetchedBatch, ctx: BatchContext): Promise<boolean> {
+    const stored = await this.#withRetry(ctx, 'offsets', () => this.#deps.executive.storedOffsets());
+    if (stored === undefined) return false;
+    const next = stored.get(streamName(this.tp)) ?? null;
+    this.#batcher = new PartitionBatcher(this.tp, this.#deps.limits, next);
+    const target = next ?? (await this.#deps.consumer.earliestOffset(this.tp));
+    this.#deps.log.info(
+      { ...this.#labels, storedNext: next, target, fetchedOffset: batch.fetchedOffset },
+      'partition positioned',
+    );
+    if (batch.fetchedOffset === target) return true;
+    this.#seek(target);
+    return false;
+  }
+
+  #seek(target: string): void {
+    this.#awaitingFetchFrom = target;
+    this.#deps.consumer.seek(this.tp, target);
+  }
+
+  async #eventOf(message: InboundMessage, ctx: BatchContext) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const built = await buildEvent(message, this.#route);
+        if (built.kind === 'event') return built.event;
+        await this.#halt(message, { code: 'HELD', reason: built.reason });
+        return null;
+      } catch (err) {
+        const decision = decideOnEventError(err, message.offset, {
+          policy: this.#route.mapper.config.deadLetterPolicy,
+          attempt,
+        });
+        if (decision.action === 'retry') {
+          if (!(await this.#wait(ctx, decision.delayMs, 'retry', decision.reason))) return null;
+          continue;
+        }
+        if (decision.action === 'dead-letter') {
+          await this.#deadLetter(message, decision.code, decision.reason, 'skip');
+          return { offset: message.offset, family: null, mutations: [], sourceTsMs: null, bytes: 0 };
+        }
+        await this.#halt(
+          message,
+          decision.action === 'halt' ? decision : { code: 'INTERNAL', reason: String(err) },
+        );
+        return null;
+      }
+    }
+  }
+
+  async #drain(ctx: BatchContext): Promise<boolean> {
+    const batcher = this.#batcher as PartitionBatcher;
+    for (let batch = batcher.take(this.#deps.now()); batch !== null; batch = batcher.take(this.#deps.now())) {
+      if (!(await this.#deliver(batch, ctx))) return false;
+    }
+    return true;
+  }
+
+  async #deliver(initial: Batch, ctx: BatchContext): Promise<boolean> {
+    const batcher = this.#batcher as PartitionBatcher;
+    let batch = initial;
+    for (let attempt = 0; ; attempt++) {
+      if (!ctx.isCurrent()) return false;
+      const started = this.#deps.now();
+      const result = await this.#deps.executive.commit({
+        family: batch.family ?? this.#route.defaultFamily,
+        mutations: batch.mutations,
+        offsets: [batch.offsets],
+      });
+      const decision = decideAfterSend(result, batch, {
+        policy: this.#route.mapper.config.deadLetterPolicy,
+        attempt,
+      });
+      switch (decision.action) {
+        case 'ack':
+          batcher.acknowledge(batch);
+          this.#committed(batch, started);
+          return true;
+        case 'seek':
+          this.#deps.log.warn(
+            { ...this.#labels, stored: decision.offset, reason: decision.reason },
+            'offset conflict, seeking to the stored offset',
+          );
+          this.#deps.metrics.retries.inc({ ...this.#labels, action: 'seek' });
+          batcher.reset(decision.offset);
+          this.#seek(decision.offset ?? (await this.#deps.consumer.earliestOffset(this.tp)));
+          return false;
+        case 'pause':
+        case 'retry':
+          if (!(await this.#wait(ctx, decision.delayMs, decision.action, decision.reason))) return false;
+          continue;
+        case 'isolate':
+          batcher.isolateInFlight(this.#deps.now());
+          return true;
+        case 'dead-letter':
+          batch = await this.#deadLetterEvents(batch, decision);
+          batcher.replaceInFlight(batch);
+          continue;
+        case 'halt':
+          await this.#haltBatch(batch, decision);
+          return false;
+      }
+    }
+  }
+
+  /** Waits with the partition paused, keeping the group membership alive; false if abandoned. */
+  async #wait(
+    ctx: BatchContext,
+    delayMs: number,
+    action: 'pause' | 'retry',
+    reason: string,
+  ): Promise<boolean> {
+    this.#deps.metrics.retries.inc({ ...this.#labels, action });
+    this.#deps.log.warn(
+      { ...this.#labels, delayMs, reason },
+      action === 'pause' ? 'limited, pausing the partition' : 'retrying',
+    );
+    this.#waiting = reason;
+    if (action === 'pause') this.#deps.consumer.pause(this.tp);
+    try {
+      for (let left = delayMs; left > 0 && ctx.isCurrent(); left -= HEARTBEAT_SLICE_MS) {
+        await this.#deps.sleep(Math.min(left, HEARTBEAT_SLICE_MS));
+        await ctx.heartbeat();
+      }
+      return ctx.isCurrent();
+    } finally {
+      if (action === 'pause') this.#deps.consumer.resume(this.tp);
+      this.#waiting = null;
+    }
+  }
+
+  async #withRetry<T>(ctx: BatchContext, what: string, run: () => Promise<T>): Promise<T | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await run();
+      } catch (err) {
+        if (!isCuttleError(err) || !err.retriable) throw err;
+        const decision = decideOnEventError(err, '', { policy: 'halt', attempt });
+        const delay = decision.action === 'retry' ? decision.delayMs : 1000;
+        if (!(await this.#wait(ctx, delay, 'retry', `${what}: ${err.message}`))) return undefined;
+      }
+    }
+  }
+
+  async #deadLetterEvents(
+    batch: Batch,
+    decision: Extract<Decision, { action: 'dead-letter' }>,
+  ): Promise<Batch> {
+    const offsets = new Set(decision.offsets);
+    for (const event of batch.events) {
+      if (offsets.has(event.offset) && event.message !== undefined) {
+        await this.#deadLetter(event.message, decision.code, decision.reason, 'skip');
+      }
+    }
+    return withoutEvents(batch, offsets);
+  }
+
+  async #deadLetter(
+    message: InboundMessage,
+    code: string,
+    reason: string,
+    policy: 'skip' | 'halt',
+  ): Promise<void> {
+    await this.#deps.deadLetters.put(
+      deadLetterOf(this.#route.source, message, {
+        code,
+        reason,
+        policy,
+        position: null,
+        atMs: this.#deps.now(),
+      }),
+    );
+    this.#deps.metrics.deadLetters.inc({ ...this.#labels, code });
+    this.#count('dead_letter');
+    this.#deps.log.warn({ ...this.#labels, offset: message.offset, code, reason, policy }, 'dead letter');
+  }
+
+  async #haltBatch(batch: Batch, decision: Extract<Decision, { action: 'halt' }>): Promise<void> {
+    const culprit = batch.events.find((e) => decision.offsets.includes(e.offset)) ?? batch.events[0];
+    if (culprit?.message !== undefined) await this.#halt(culprit.message, decision);
+    else this.#markHalted(culprit?.offset ?? batch.offsets.next, decision);
+    this.#batcher?.reset(this.#batcher.committedNext);
+  }
+
+  async #halt(message: InboundMessage, why: { code: string; reason: string }): Promise<void> {
+    await this.#deadLetter(message, why.code, why.reason, 'halt');
+    this.#markHalted(message.offset, why);
+  }
+
+  #markHalted(offset: string, why: { code: string; reason: string }): void {
+    this.#halted = { code: why.code, reason: why.reason, offset };
+    this.#deps.consumer.pause(this.tp);
+    this.#deps.metrics.halted.set(this.#labels, 1);
+    this.#deps.log.error({ ...this.#labels, offset, ...why }, 'partition halted');
+  }
+
+  #committed(batch: Batch, started: number): void {
+    const now = this.#deps.now();
+    const { metrics } = this.#deps;
+    metrics.batchSize.observe(this.#labels, batch.mutations.length);
+    metrics.batchLatency.observe(this.#labels, (now - started) / 1000);
+    const applied = batch.events.filter((e) => e.mutations.length > 0).length;
+    if (applied > 0) metrics.events.inc({ ...this.#labels, outcome: 'applied' }, applied);
+    if (batch.events.length > applied)
+      metrics.events.inc({ ...this.#labels, outcome: 'skipped' }, batch.events.length - applied);
+    for (const event of batch.events) {
+      if (event.sourceTsMs !== null && event.mutations.length > 0) {
+        metrics.originToLedger.observe(
+          { source: this.#labels.source, topic: this.tp.topic },
+          Math.max(0, now - event.sourceTsMs) / 1000,
+        );
+      }
+    }
+    this.#updateLag();
+  }
+
+  #updateLag(): void {
+    const next = this.#batcher?.committedNext;
+    if (this.#highWatermark === null || next === null || next === undefined) return;
+    const lag =
+      compareOffsets(this.#highWatermark, next) > 0 ? Number(BigInt(this.#highWatermark) - BigInt(next)) : 0;
+    this.#deps.metrics.lag.set(this.#labels, lag);
+  }
+
+  #count(outcome: string, n = 1): void {
+    this.#deps.metrics.events.inc({ ...this.#labels, outcome }, n);
+  }
+}
