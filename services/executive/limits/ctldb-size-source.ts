@@ -40,14 +40,15 @@ interface ColumnInfo {
   readonly integer: boolean;
 }
 
+// '!' escapes LIKE's '_' whatever the session's backslash handling (NO_BACKSLASH_ESCAPES).
 const listMysql = `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, DATA_TYPE AS type
   FROM information_schema.COLUMNS
-  WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '%\\_\\_\\_%'
+  WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '%!_!_!_%' ESCAPE '!'
   ORDER BY TABLE_NAME, ORDINAL_POSITION`;
 
 const listSqlite = `SELECT m.name AS t, p.name AS c, p.type AS type
   FROM sqlite_master m JOIN pragma_table_info(m.name) p
-  WHERE m.type = 'table' AND m.name LIKE '%\\_\\_\\_%' ESCAPE '\\'
+  WHERE m.type = 'table' AND m.name LIKE '%!_!_!_%' ESCAPE '!'
   ORDER BY m.name, p.cid`;
 
 export class CtldbTableSizeSource implements TableSizeSource {

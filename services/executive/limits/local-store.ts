@@ -61,7 +61,7 @@ export class LocalLimitsStore implements LimitsStore, MeasurementSink {
       now,
       checks,
     );
-    const fill = decision.tatsUs.map((tat) => tat - now);
+    const fill = decision.tatsUs.map((tat) => Math.max(0, tat - now));
     if (!decision.allowed) {
       return Promise.resolve({
         kind: 'rate-limited',

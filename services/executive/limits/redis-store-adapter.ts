@@ -55,7 +55,7 @@ export class RedisLimitsStore implements LimitsStore, MeasurementSink, SettingsC
     const common = {
       lazyConnect: true,
       // Reconnect forever with capped backoff: Redis coming back must end the fallback.
-      retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
+      retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 6), 1000),
       connectTimeout: 2000,
     };
     const client = new Redis(options.url, {

@@ -21,6 +21,19 @@ export interface SizerSchedulerOptions {
 }
 
 const SCHEDULER_ID = 'table-sizes';
+
+/** Whether `promise` settled (either way) within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const settled = promise.then(
+    () => true,
+    () => true,
+  );
+  const result = await Promise.race([settled, timeout]);
+  clearTimeout(timer);
+  return result;
+}
 const jobOptions = { removeOnComplete: 20, removeOnFail: 50 };
 
 export class SizerScheduler {
@@ -49,9 +62,7 @@ export class SizerScheduler {
     });
     this.#worker.on('error', (err) => this.#onError(err));
     this.#worker.on('failed', (_job, err) => this.#o.log.warn({ err }, 'limits: table measurement failed'));
-    const scheduled = this.ensureScheduled();
-    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), waitMs).unref());
-    if ((await Promise.race([scheduled, timeout])) === 'timeout') {
+    if (!(await settlesWithin(this.ensureScheduled(), waitMs))) {
       this.#o.log.warn('limits: Redis unreachable; the table-size scheduler will be set up on reconnection');
     }
   }
@@ -73,9 +84,19 @@ export class SizerScheduler {
     await this.#queue.add('measure', {}, jobOptions);
   }
 
+  /**
+   * Closes gracefully when it can. BullMQ's Worker.close() never resolves while its connection is
+   * reconnecting (e.g. Redis just restarted; https://github.com/taskforcesh/bullmq/issues/4656),
+   * so each step is bounded and the connections are then dropped: an interrupted measurement only
+   * leaves a lock that expires.
+   */
   async stop(): Promise<void> {
-    await this.#worker?.close();
-    await this.#queue.close();
+    const worker = this.#worker;
+    if (worker !== undefined && !(await settlesWithin(worker.close(), 2000))) {
+      this.#o.log.warn('limits: table-size worker did not close in time; disconnecting it');
+      await settlesWithin(worker.disconnect(), 1000);
+    }
+    await settlesWithin(this.#queue.close(), 2000);
     this.#connection.disconnect();
   }
 
