@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { CuttleError } from '../errors.ts';
 import type { Logger } from '../logging.ts';
 import { readLatest } from './catalog.ts';
-import { compressFile } from './codec.ts';
+import { compressFile, type CompressedFile } from './codec.ts';
 import { removeQuietly, siblingTempPath } from './fs-util.ts';
 import type { LdbFacts, LdbFiles } from './ldb-files.ts';
 import { MANIFEST_FORMAT_VERSION, snapshotKey, type Compression, type Manifest } from './manifest.ts';
@@ -51,6 +51,15 @@ export interface MakeTimings {
   readonly totalMs: number;
 }
 
+export interface MakeOptions {
+  /** The fencing token of the claim under which this snapshot is made (recorded in the manifest). */
+  readonly fencingToken?: number | null;
+  /** What caused this snapshot (a schedule slot name), recorded in the manifest. */
+  readonly trigger?: string;
+  /** Runs after the upload, before the manifest is published; throw to abandon publication. */
+  readonly beforePublish?: () => Promise<void>;
+}
+
 export type MakeResult =
   | {
       readonly status: 'published';
@@ -72,12 +81,11 @@ export class SnapshotMaker {
   }
 
   /** Makes and publishes a snapshot, unless the newest published one already has this seq. */
-  async make(fencingToken: number | null = null): Promise<MakeResult> {
+  async make(options: MakeOptions = {}): Promise<MakeResult> {
     const started = performance.now();
     const latest = await readLatest(this.#deps.store);
     const latestSeq = latest.ok ? latest.manifest.seq : -1;
-    const liveSeq = await this.#liveSeq();
-    if (liveSeq <= latestSeq) return { status: 'unchanged', seq: latestSeq };
+    if ((await this.#liveSeq()) <= latestSeq) return { status: 'unchanged', seq: latestSeq };
     await mkdir(this.#options.workDir, { recursive: true });
     const copyPath = siblingTempPath(join(this.#options.workDir, 'snapshot'), 'copy');
     const compressedPath = `${copyPath}.compressed`;
@@ -87,39 +95,60 @@ export class SnapshotMaker {
         copyPath,
         this.#options.position,
       );
-      const copyMs = performance.now() - started;
       if (facts.position.seq <= latestSeq) return { status: 'unchanged', seq: latestSeq };
       const stalenessMs = await this.#checkStaleness(facts);
+      const copied = performance.now();
       const compression = this.#options.compression ?? 'br';
-      const size = (await stat(copyPath)).size;
-      const compressed = await compressFile(copyPath, compressedPath, compression, size);
-      const compressMs = performance.now() - started - copyMs;
-      const createdAt = new Date(this.#now());
-      const manifest: Manifest = {
-        formatVersion: MANIFEST_FORMAT_VERSION,
-        seq: facts.position.seq,
-        committedAt: facts.position.committedAt,
-        stalenessMs,
-        createdAt: createdAt.toISOString(),
-        key: snapshotKey(facts.position.seq, createdAt, compression),
+      const compressed = await compressFile(
+        copyPath,
+        compressedPath,
         compression,
-        ...compressed,
-        tables: [...facts.tables],
-        makerId: this.#options.makerId,
-        fencingToken,
-      };
+        (await stat(copyPath)).size,
+      );
+      const manifest = this.#manifest(facts, stalenessMs, compression, compressed, options);
+      const compressedAt = performance.now();
       await this.#deps.store.putFile(manifest.key, compressedPath, {
         contentType: 'application/octet-stream',
         metadata: { sha256: manifest.sha256, seq: String(manifest.seq) },
       });
-      const uploadMs = performance.now() - started - copyMs - compressMs;
+      const uploaded = performance.now();
+      await options.beforePublish?.();
       const manifestKey = await publishManifest(this.#deps.store, manifest, this.#deps.log);
       const pruned = await pruneSnapshots(this.#deps.store, manifestKey, this.#options.keep, this.#deps.log);
-      const timings = { copyMs, compressMs, uploadMs, totalMs: performance.now() - started };
+      const timings = {
+        copyMs: copied - started,
+        compressMs: compressedAt - copied,
+        uploadMs: uploaded - compressedAt,
+        totalMs: performance.now() - started,
+      };
       return { status: 'published', manifest, timings, pruned };
     } finally {
       await removeQuietly(copyPath, compressedPath);
     }
+  }
+
+  #manifest(
+    facts: LdbFacts,
+    stalenessMs: number,
+    compression: Compression,
+    compressed: CompressedFile,
+    options: MakeOptions,
+  ): Manifest {
+    const createdAt = new Date(this.#now());
+    return {
+      formatVersion: MANIFEST_FORMAT_VERSION,
+      seq: facts.position.seq,
+      committedAt: facts.position.committedAt,
+      stalenessMs,
+      createdAt: createdAt.toISOString(),
+      key: snapshotKey(facts.position.seq, createdAt, compression),
+      compression,
+      ...compressed,
+      tables: [...facts.tables],
+      makerId: this.#options.makerId,
+      fencingToken: options.fencingToken ?? null,
+      trigger: options.trigger ?? null,
+    };
   }
 
   async #liveSeq(): Promise<number> {

@@ -42,9 +42,10 @@ const manifestSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   /** Tables in the LDB (its schema at that seq). */
   tables: z.array(z.string()),
-  /** Which supervisor made it, and the lease token it held (phase of the schedule). */
+  /** Which supervisor made it, the fencing token of its claim, and the trigger it answered. */
   makerId: z.string(),
   fencingToken: z.number().int().min(0).nullable(),
+  trigger: z.string().nullable(),
 });
 
 export type Manifest = z.output<typeof manifestSchema>;

@@ -1,6 +1,6 @@
 /**
- * `SnapshotStore` on S3 or any S3-compatible server (@aws-sdk/client-s3; multipart uploads through
- * @aws-sdk/lib-storage). Checksums are computed only where the API requires them
+ * `SnapshotStore` on S3 or any S3-compatible server (@aws-sdk/client-s3; multipart uploads with
+ * parts streamed from disk, see s3-multipart.ts). Checksums are computed only where the API requires them
  * (`WHEN_REQUIRED`): our own SHA-256 covers the object end to end, and emulators such as s3rver
  * and older S3Proxy reject the SDK's default trailing checksums (docs/real-stack.md section 4).
  */
@@ -13,11 +13,10 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
-import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { CuttleError } from '../../errors.ts';
 import type { ObjectInfo, PutOptions, SnapshotStore } from '../store.ts';
+import { uploadFile } from './s3-multipart.ts';
 
 export interface S3StoreOptions {
   readonly bucket: string;
@@ -29,7 +28,7 @@ export interface S3StoreOptions {
   readonly region?: string;
   /** Static credentials; without them the SDK's default chain (env, profile, role) applies. */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
-  /** Multipart part size in bytes. @defaultValue 16 MiB */
+  /** Multipart part size in bytes (at least 5 MiB). @defaultValue 8 MiB */
   readonly partSize?: number;
   /** Parts uploaded in parallel. @defaultValue 4 */
   readonly queueSize?: number;
@@ -69,7 +68,7 @@ export class S3SnapshotStore implements SnapshotStore {
     const trimmed = (options.prefix ?? '').replace(/^\/+|\/+$/g, '');
     this.#root = trimmed === '' ? '' : `${trimmed}/`;
     this.location = `s3://${options.bucket}/${this.#root}`;
-    this.#partSize = options.partSize ?? 16 * 1024 * 1024;
+    this.#partSize = options.partSize ?? 8 * 1024 * 1024;
     this.#queueSize = options.queueSize ?? 4;
     this.#client = new S3Client({
       region: options.region ?? 'us-east-1',
@@ -81,19 +80,15 @@ export class S3SnapshotStore implements SnapshotStore {
   }
 
   async putFile(key: string, path: string, options: PutOptions = {}): Promise<void> {
-    const upload = new Upload({
+    const target = {
       client: this.#client,
-      params: {
-        Bucket: this.#bucket,
-        Key: this.#root + key,
-        Body: createReadStream(path),
-        ...this.#headers(options),
-      },
+      bucket: this.#bucket,
+      key: this.#root + key,
+      headers: this.#headers(options),
       partSize: this.#partSize,
-      queueSize: this.#queueSize,
-      leavePartsOnError: false,
-    });
-    await guarded(`upload of ${key}`, () => upload.done());
+      concurrency: this.#queueSize,
+    };
+    await guarded(`upload of ${key}`, () => uploadFile(target, path));
   }
 
   async putBytes(key: string, body: Uint8Array, options: PutOptions = {}): Promise<void> {

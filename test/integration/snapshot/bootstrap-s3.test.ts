@@ -65,7 +65,7 @@ describe('snapshot to S3 and bootstrap from it', () => {
   it('publishes object, per-snapshot manifest and latest.json, and restores the same content', async () => {
     const live = ctx.path('live.ldb');
     createTestLdb(live, { seq: 41, rows: 500 });
-    const made = published(await ctx.maker(live, { makerId: 'sup-1' }).make(3));
+    const made = published(await ctx.maker(live, { makerId: 'sup-1' }).make({ fencingToken: 3 }));
     expect(made.manifest).toMatchObject({ seq: 41, makerId: 'sup-1', fencingToken: 3, compression: 'br' });
     const listed = await ctx.store.list('');
     expect(listed).toEqual(

@@ -28,6 +28,7 @@ function manifest(overrides: Partial<Manifest> = {}): Manifest {
     tables: ['_ldb_position', 'fam___tab'],
     makerId: 'supervisor-a',
     fencingToken: 7,
+    trigger: 'interval:300000:5',
     ...overrides,
   };
 }

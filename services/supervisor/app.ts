@@ -1,0 +1,96 @@
+/**
+ * `createSupervisorApp(config, deps)`: a supervisor with its HTTP endpoint, for main.ts and for
+ * compositions in one process (tests, the embedded mode). What the app opens (store, slots,
+ * ledger source, Redis subscriber, LDB, HTTP server) close() closes, in reverse order.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { WakeSource } from '../../lib/ldb/wake.ts';
+import type { LedgerSource } from '../../lib/ledger/entry.ts';
+import { RedisLedgerAdvanceSource } from '../../lib/ledger/redis-notifier-adapter.ts';
+import { openLedgerSource } from '../../lib/ledger/sources/open.ts';
+import { silentLogger, type Logger } from '../../lib/logging.ts';
+import { createRegistry, type Registry } from '../../lib/metrics.ts';
+import { openSnapshotStore } from '../../lib/snapshot/open-store.ts';
+import type { SnapshotStore } from '../../lib/snapshot/store.ts';
+import { RedisSnapshotSlots } from './adapters/redis-slots.ts';
+import type { SupervisorConfig } from './config.ts';
+import { SupervisorHttp } from './http.ts';
+import { InProcessSlots, type SnapshotSlots } from './slots.ts';
+import { Supervisor } from './supervisor.ts';
+
+export interface SupervisorAppDeps {
+  readonly log?: Logger;
+  readonly registry?: Registry;
+  /** Wake-ups; otherwise Redis when config.redisUrl is set, else polling only. */
+  readonly wake?: WakeSource;
+  /** The ledger; otherwise opened from config.ctldb. The supervisor closes it on stop. */
+  readonly source?: LedgerSource;
+}
+
+export interface SupervisorApp {
+  readonly supervisor: Supervisor;
+  readonly store: SnapshotStore;
+  readonly url: string;
+  readonly registry: Registry;
+  close(): Promise<void>;
+}
+
+function openSlots(config: SupervisorConfig): SnapshotSlots {
+  return config.redisUrl === undefined
+    ? new InProcessSlots()
+    : new RedisSnapshotSlots(config.redisUrl, { prefix: config.slotKeyPrefix });
+}
+
+export async function createSupervisorApp(
+  config: SupervisorConfig,
+  deps: SupervisorAppDeps = {},
+): Promise<SupervisorApp> {
+  const log = deps.log ?? silentLogger();
+  const registry = deps.registry ?? createRegistry('supervisor');
+  const owned: (() => Promise<void>)[] = [];
+  const closeOwned = async (): Promise<void> => {
+    for (const close of owned.reverse()) {
+      await close().catch((err: unknown) => log.warn({ err }, 'close failed'));
+    }
+  };
+  try {
+    const store = openSnapshotStore(config.snapshotUrl, {
+      endpoint: config.s3Endpoint,
+      region: config.s3Region,
+      accessKeyId: config.s3AccessKeyId,
+      secretAccessKey: config.s3SecretAccessKey,
+    });
+    owned.push(() => store.close());
+    const slots = openSlots(config);
+    owned.push(() => slots.close());
+    let wake = deps.wake;
+    if (wake === undefined && config.redisUrl !== undefined) {
+      const redis = new RedisLedgerAdvanceSource(config.redisUrl, log);
+      owned.push(() => redis.close());
+      await redis.start();
+      wake = redis;
+    }
+    mkdirSync(dirname(config.ldbPath), { recursive: true });
+    const source = deps.source ?? openLedgerSource(config.ctldb);
+    const supervisor = await Supervisor.open(
+      { store, slots, source, ...(wake === undefined ? {} : { wake }), registry, log },
+      { ...config, workDir: config.workDir ?? join(dirname(config.ldbPath), 'snapshot-work') },
+    );
+    owned.push(() => supervisor.stop());
+    const http = new SupervisorHttp(supervisor, registry, { host: config.host, port: config.port });
+    owned.push(() => http.stop());
+    await http.start();
+    await supervisor.start();
+    const url = `http://${config.host}:${http.port}`;
+    log.info(
+      { url, ldb: config.ldbPath, store: store.location, bootstrap: supervisor.bootstrap.outcome },
+      'supervisor started',
+    );
+    let closing: Promise<void> | undefined;
+    return { supervisor, store, url, registry, close: () => (closing ??= closeOwned()) };
+  } catch (err) {
+    await closeOwned();
+    throw err;
+  }
+}
