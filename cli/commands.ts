@@ -8,13 +8,7 @@ import { familiesCommand } from './commands/families.ts';
 import { tablesCommand } from './commands/tables.ts';
 import { writersCommand } from './commands/writers.ts';
 import type { CliContext } from './context.ts';
-import { snapshotsCommand } from './snapshots.ts';
 
 export type CommandFactory = (ctx: CliContext) => Command;
 
-export const commandFactories: readonly CommandFactory[] = [
-  familiesCommand,
-  tablesCommand,
-  writersCommand,
-  snapshotsCommand,
-];
+export const commandFactories: readonly CommandFactory[] = [familiesCommand, tablesCommand, writersCommand];

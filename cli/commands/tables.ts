@@ -49,12 +49,10 @@ export function tablesCommand(ctx: CliContext): Command {
     .requiredOption(...fieldOption)
     .requiredOption('-k, --key <field...>', 'key field(s), in key order')
     .action(async (family: string, table: string, options: { field: string[]; key: string[] }) => {
-      const result = await ctx
-        .client()
-        .request<{ seq: number }>('POST', tablePath(family, table), {
-          fields: options.field.map(parseField),
-          keyFields: options.key,
-        });
+      const result = await ctx.client().request<{ seq: number }>('POST', tablePath(family, table), {
+        fields: options.field.map(parseField),
+        keyFields: options.key,
+      });
       ctx.print(result, () => `created table ${family}.${table} (ledger seq ${result.seq})`);
     });
 
