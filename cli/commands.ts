@@ -5,10 +5,16 @@
  */
 import type { Command } from 'commander';
 import { familiesCommand } from './commands/families.ts';
+import { limitsCommand } from './commands/limits.ts';
 import { tablesCommand } from './commands/tables.ts';
 import { writersCommand } from './commands/writers.ts';
 import type { CliContext } from './context.ts';
 
 export type CommandFactory = (ctx: CliContext) => Command;
 
-export const commandFactories: readonly CommandFactory[] = [familiesCommand, tablesCommand, writersCommand];
+export const commandFactories: readonly CommandFactory[] = [
+  familiesCommand,
+  tablesCommand,
+  writersCommand,
+  limitsCommand,
+];

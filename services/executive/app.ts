@@ -24,8 +24,8 @@ import {
 } from './heartbeat/heartbeat.ts';
 import { Auth } from './http/auth.ts';
 import { buildServer } from './http/server.ts';
-import { LimitSettingsStore } from './limit-settings/limit-settings-store.ts';
-import { unlimited, type Limiter } from './limits/limiter.ts';
+import { startExecutiveLimits } from './limits/executive-limits.ts';
+import type { Limiter } from './limits/limiter.ts';
 import { createExecutiveMetrics, type ExecutiveMetrics } from './metrics.ts';
 import { MutationService } from './mutations/mutation-service.ts';
 import { ReadService } from './reads/read-service.ts';
@@ -36,7 +36,7 @@ export interface ExecutiveDeps {
   readonly log?: Logger;
   /** An open, migrated ctldb; otherwise the executive opens one from the config. */
   readonly ctldb?: Ctldb;
-  /** @defaultValue unlimited */
+  /** @defaultValue the limiter config.limitsMode selects (services/executive/limits/executive-limits.ts) */
   readonly limiter?: Limiter;
   /** @defaultValue Redis when config.redisUrl is set, else an in-process notifier */
   readonly notifier?: LedgerNotifier;
@@ -102,8 +102,18 @@ export async function createExecutive(config: ExecutiveConfig, deps: ExecutiveDe
   };
   try {
     const metrics = deps.metrics ?? createExecutiveMetrics();
-    const limiter = deps.limiter ?? unlimited;
     const catalog = new Catalog(ctldb);
+    const { registry } = metrics;
+    const limitsEngine = await startExecutiveLimits(config, {
+      ctldb,
+      catalog,
+      log,
+      registry,
+      limiter: deps.limiter,
+      redisUrl: config.redisUrl,
+    });
+    owned.push(() => limitsEngine.stop());
+    const limiter = limitsEngine.limiter;
     const writers = new WriterStore(ctldb);
     const adminToken = config.adminToken ?? randomBytes(24).toString('base64url');
     const limits = {
@@ -119,7 +129,7 @@ export async function createExecutive(config: ExecutiveConfig, deps: ExecutiveDe
         writers,
         mutations: new MutationService({ ctldb, catalog, limiter, notifier, metrics, limits }),
         reads: new ReadService(ctldb, catalog, config.maxValueBytes),
-        limitSettings: new LimitSettingsStore(ctldb, catalog),
+        limitSettings: limitsEngine.settings,
         limiter,
         metrics,
       },

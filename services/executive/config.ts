@@ -1,5 +1,6 @@
 /** The executive's options: env EXECUTIVE_<NAME> or flag --<name>. Read once, in main.ts. */
 import { env, loadConfig, type ConfigOf } from '../../lib/config.ts';
+import { limitsOptions } from './limits/limits-config.ts';
 
 export const executiveOptions = {
   host: { schema: env.string('127.0.0.1'), description: 'Address the HTTP API listens on.' },
@@ -37,6 +38,7 @@ export const executiveOptions = {
     description: 'Interval of heartbeat ledger entries in ms; 0 turns them off.',
   },
   logLevel: { schema: env.string('info'), description: 'pino log level.' },
+  ...limitsOptions,
 } as const;
 
 export type ExecutiveConfig = ConfigOf<typeof executiveOptions>;

@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { CuttleError } from '../../../lib/errors.ts';
 import type { Logger } from '../../../lib/logging.ts';
+import { limitUsageRoutes } from '../limits/limit-usage-routes.ts';
 import { toCuttleError } from './errors.ts';
 import { registerJsonBody } from './json-body.ts';
 import { openapiDocument } from './openapi.ts';
@@ -19,7 +20,14 @@ export interface ServerOptions {
 }
 
 /** Each module registers its routes; add new ones here. */
-const routeModules = [healthRoutes, schemaRoutes, writerRoutes, mutationRoutes, limitRoutes];
+const routeModules = [
+  healthRoutes,
+  schemaRoutes,
+  writerRoutes,
+  mutationRoutes,
+  limitRoutes,
+  limitUsageRoutes,
+];
 
 function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((thrown, request, reply) => {

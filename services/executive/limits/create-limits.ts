@@ -1,7 +1,7 @@
 /**
- * Builds the limiter and the table sizer for the executive's composition root. With a Redis URL:
- * shared limits, a BullMQ-scheduled sizer, pub/sub settings announcements. Without: everything
- * in process (the embedded mode), the sizer on a plain timer.
+ * Builds the limiter and the table sizer. With `limitsRedisUrl`: shared limits, a BullMQ-scheduled
+ * sizer, pub/sub settings announcements. Without: everything in process (the embedded mode), the
+ * sizer on a plain timer. (`limitsMode` is read by executive-limits.ts, which calls this.)
  */
 import type { Service } from '../../../lib/lifecycle.ts';
 import type { Logger } from '../../../lib/logging.ts';
@@ -23,7 +23,7 @@ export interface LimitsDeps {
   readonly sizeSource: TableSizeSource;
   readonly log: Logger;
   readonly registry: Registry;
-  /** BullMQ prefix (tests isolate themselves). @defaultValue 'cuttle' */
+  /** BullMQ prefix of the sizer's queue. @defaultValue config.limitsKeyPrefix */
   readonly queuePrefix?: string;
 }
 
@@ -76,7 +76,8 @@ export function createLimits(config: LimitsConfig, deps: LimitsDeps): Limits {
           everyMs: config.limitsMeasureIntervalMs,
           measure,
           log,
-          ...(deps.queuePrefix === undefined ? {} : { prefix: deps.queuePrefix }),
+          // Executives sharing limits share the scheduler; other deployments on the same Redis do not.
+          prefix: deps.queuePrefix ?? config.limitsKeyPrefix,
         });
   let timer: NodeJS.Timeout | undefined;
 

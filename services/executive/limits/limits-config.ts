@@ -11,10 +11,14 @@ const MiB = 1024 * 1024;
 const nonNegative = (fallback: number) => z.coerce.number().min(0).default(fallback);
 
 export const limitsOptions = {
+  limitsMode: {
+    schema: env.oneOf(['off', 'local', 'redis'] as const, 'off'),
+    description:
+      'off: no limits; local: enforced in this process only (embedded mode); redis: shared by every executive through Redis (deployments)',
+  },
   limitsRedisUrl: {
     schema: env.optional(),
-    description:
-      'Redis holding the shared limits (e.g. redis://127.0.0.1:6379); unset: in-process limits only',
+    description: "Redis holding the shared limits in redis mode (default: the executive's redisUrl)",
   },
   limitsKeyPrefix: {
     schema: env.string('cuttle:limits'),

@@ -14,8 +14,8 @@ export interface UsageQuery {
   readonly tables: readonly TableRef[];
 }
 
-/** 'redis': shared limits; 'fallback': Redis unreachable, each executive enforces its share; 'local': no Redis configured. */
-export type LimiterMode = 'redis' | 'fallback' | 'local';
+/** 'redis': shared limits; 'fallback': Redis unreachable, each executive enforces its share; 'local': in-process limits only; 'off': no limits. */
+export type LimiterMode = 'redis' | 'fallback' | 'local' | 'off';
 
 export interface RateUsage {
   /** null: no rate limit applies. */
