@@ -218,12 +218,10 @@ export function limitsCommand(ctx: CliContext): Command {
   for (const sub of [showCommand(ctx), setCommand(ctx), unsetCommand(ctx)]) {
     // program.ts tames two levels of commands; these have a third (limits set writer).
     for (const leaf of sub.commands)
-      leaf
-        .exitOverride()
-        .configureOutput({
-          writeOut: (s) => ctx.io.out(s.trimEnd()),
-          writeErr: (s) => ctx.io.err(s.trimEnd()),
-        });
+      leaf.exitOverride().configureOutput({
+        writeOut: (s) => ctx.io.out(s.trimEnd()),
+        writeErr: (s) => ctx.io.err(s.trimEnd()),
+      });
     command.addCommand(sub);
   }
   return command;
