@@ -9,6 +9,7 @@ import { limitsCommand } from './commands/limits.ts';
 import { tablesCommand } from './commands/tables.ts';
 import { writersCommand } from './commands/writers.ts';
 import type { CliContext } from './context.ts';
+import { snapshotsCommand } from './snapshots.ts';
 
 export type CommandFactory = (ctx: CliContext) => Command;
 
@@ -17,4 +18,5 @@ export const commandFactories: readonly CommandFactory[] = [
   tablesCommand,
   writersCommand,
   limitsCommand,
+  snapshotsCommand,
 ];

@@ -68,7 +68,7 @@ export class SupervisorTestContext {
     this.#s3 = s3;
     this.ledger = ledger;
     this.dir = dir;
-    this.store = openSnapshotStore(this.#storeUrl(), this.#s3Settings());
+    this.store = openSnapshotStore(this.#storeUrl(), this.s3Settings());
   }
 
   static async open(s3Kind: 'in-process' | 'stack' = 'in-process'): Promise<SupervisorTestContext> {
@@ -140,11 +140,15 @@ export class SupervisorTestContext {
     await redis.quit();
   }
 
+  get storeUrl(): string {
+    return this.#storeUrl();
+  }
+
   #storeUrl(): string {
     return `s3://${this.#s3.bucket}/supervisor-${this.id}`;
   }
 
-  #s3Settings(): { endpoint: string; accessKeyId: string; secretAccessKey: string } {
+  s3Settings(): { endpoint: string; accessKeyId: string; secretAccessKey: string } {
     const { endpoint, accessKeyId, secretAccessKey } = this.#s3;
     return { endpoint, accessKeyId, secretAccessKey };
   }
