@@ -16,6 +16,7 @@ import { service, type Service } from '../../lib/lifecycle.ts';
 import { silentLogger, type Logger } from '../../lib/logging.ts';
 import { createRegistry, type Registry } from '../../lib/metrics.ts';
 import { openLdb, type LdbReader } from '../../lib/reader/ldb-reader.ts';
+import { bootstrapFromStore } from '../../lib/snapshot/bootstrap-from-store.ts';
 import type { ReflectorConfig } from './config.ts';
 import { buildHttp } from './http.ts';
 import { registerSidecar } from './sidecar.ts';
@@ -60,6 +61,14 @@ export async function createReflectorApp(
       wake = redis;
     }
     mkdirSync(dirname(config.ldbPath), { recursive: true });
+    if (config.snapshotUrl !== undefined) {
+      await bootstrapFromStore({
+        url: config.snapshotUrl,
+        s3: { endpoint: config.s3Endpoint },
+        ldbPath: config.ldbPath,
+        log,
+      });
+    }
     const reflector = Reflector.open({
       ldbPath: config.ldbPath,
       // A source from deps stays the caller's: the reflector closes its source, so wrap it.

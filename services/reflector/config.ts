@@ -14,6 +14,15 @@ export const reflectorOptions = {
     schema: env.string('.data/reflector/ldb.db'),
     description: 'The LDB file (created when missing).',
   },
+  snapshotUrl: {
+    schema: env.optional(),
+    description:
+      'Bootstrap a missing or damaged LDB from the newest valid snapshot here (s3://bucket/prefix or a folder). Optional.',
+  },
+  s3Endpoint: {
+    schema: env.optional(),
+    description: 'S3-compatible endpoint for snapshotUrl (unset for AWS S3).',
+  },
   redisUrl: {
     schema: env.optional(),
     description: 'Redis URL for "ledger advanced" wake-ups. Without it the reflector only polls.',
