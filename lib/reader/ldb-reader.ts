@@ -22,7 +22,6 @@ import {
 import { openSqlite } from '../ldb/sqlite-adapter.ts';
 import type { SqliteDb, SqliteStatement } from '../ldb/sqlite-port.ts';
 import { sleep } from '../lifecycle.ts';
-import { physicalTableName } from '../schema/names.ts';
 import type { TableSchema } from '../schema/types.ts';
 import type { Row } from '../schema/values.ts';
 import { keyParams, type KeyInput } from './key.ts';
@@ -59,7 +58,7 @@ interface Connection {
   readonly device: number;
   readonly position: SqliteStatement;
   readonly version: SqliteStatement<bigint>;
-  readonly tables: Map<string, TableStatements>;
+  readonly tables: Map<string, Map<string, TableStatements>>;
 }
 
 function connect(path: string, options: OpenLdbOptions): Connection {
@@ -141,10 +140,18 @@ export class LdbReader {
    * @param key - every key field: `[1n, 'eu']` in key order or `{ id: 1n, region: 'eu' }`.
    */
   getRow(family: string, table: string, key: KeyInput): Row | undefined {
-    return this.#lookup(family, table, (statements) => {
-      const params = keyParams(key, statements.keyDefs, statements.schema, true);
-      return statements.get.get(...params, statements.version);
-    });
+    // The hot path, written out: one cached-statement lookup, one SQLite call.
+    this.#checkReplaced();
+    const statements = this.#statements(family, table);
+    try {
+      const row = statements.get.get(...statements.fullKeyParams(key));
+      if (row !== undefined || !this.#outdated(statements)) return row;
+    } catch (err) {
+      if (!this.#outdated(statements)) throw err;
+    }
+    this.#forget(family, table);
+    const fresh = this.#statements(family, table);
+    return fresh.get.get(...fresh.fullKeyParams(key));
   }
 
   /**
@@ -222,27 +229,35 @@ export class LdbReader {
    * catalog: if the catalog version moved, the statements are reloaded and the read is tried once
    * more. A hit needs no check: the guard inside the statement already matched the version.
    */
-  #lookup<T>(family: string, table: string, read: (statements: TableStatements) => T | undefined): T | undefined {
+  #lookup<T>(
+    family: string,
+    table: string,
+    read: (statements: TableStatements) => T | undefined,
+  ): T | undefined {
     this.#checkReplaced();
-    const physical = physicalTableName(family, table);
-    for (let attempt = 0; ; attempt++) {
-      const statements = this.#statements(physical, family, table);
-      try {
-        const result = read(statements);
-        if (result !== undefined || attempt > 0 || !this.#outdated(statements)) return result;
-      } catch (err) {
-        if (attempt > 0 || !this.#outdated(statements)) throw err;
-      }
-      this.#conn.tables.delete(physical);
+    const statements = this.#statements(family, table);
+    try {
+      const result = read(statements);
+      if (result !== undefined || !this.#outdated(statements)) return result;
+    } catch (err) {
+      if (!this.#outdated(statements)) throw err;
     }
+    this.#forget(family, table);
+    return read(this.#statements(family, table));
   }
 
   #outdated(statements: TableStatements): boolean {
     return (this.#conn.version.get() ?? 0n) !== statements.version;
   }
 
-  #statements(physical: string, family: string, table: string): TableStatements {
-    const cached = this.#conn.tables.get(physical);
+  #forget(family: string, table: string): void {
+    this.#conn.tables.get(family)?.delete(table);
+  }
+
+  /** Cached per family, then table: literal names hash once, no string building per call. */
+  #statements(family: string, table: string): TableStatements {
+    let byTable = this.#conn.tables.get(family);
+    const cached = byTable?.get(table);
     if (cached !== undefined) return cached;
     const { db, version } = this.#conn;
     // Schema and version from one snapshot, so the guard matches the schema exactly.
@@ -256,7 +271,11 @@ export class LdbReader {
         details: { family, table },
       });
     }
-    this.#conn.tables.set(physical, loaded);
+    if (byTable === undefined) {
+      byTable = new Map();
+      this.#conn.tables.set(family, byTable);
+    }
+    byTable.set(table, loaded);
     return loaded;
   }
 

@@ -10,6 +10,7 @@ import type { SqliteDb, SqliteStatement } from '../ldb/sqlite-port.ts';
 import { physicalTableName, quoteIdent } from '../schema/names.ts';
 import { keyDefs, type FieldDef, type TableSchema } from '../schema/types.ts';
 import type { Row } from '../schema/values.ts';
+import { keyParam, keyParams, type KeyInput } from './key.ts';
 
 const GUARD = `(SELECT catalog_version FROM ${POSITION_TABLE} WHERE id = 1) = ?`;
 
@@ -29,6 +30,20 @@ export class TableStatements {
     this.version = version;
     const where = schema.keyFields.map((k) => `${quoteIdent(k)} = ?`);
     this.get = this.#prepare(`WHERE ${[...where, GUARD].join(' AND ')}`);
+  }
+
+  /** The parameters of `get` for a full key, the version guard last. Hot path: no closures. */
+  fullKeyParams(key: KeyInput): unknown[] {
+    const defs = this.keyDefs;
+    if (Array.isArray(key) && key.length === defs.length) {
+      const params: unknown[] = new Array(defs.length + 1);
+      for (let i = 0; i < defs.length; i++) params[i] = keyParam(key[i], defs[i] as FieldDef, this.schema);
+      params[defs.length] = this.version;
+      return params;
+    }
+    const params: unknown[] = keyParams(key, defs, this.schema, true);
+    params.push(this.version);
+    return params;
   }
 
   /** Rows matching the first `prefixLength` key fields, optionally after a full key, in key order. */
