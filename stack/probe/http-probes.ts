@@ -24,7 +24,9 @@ export async function probeConnect(connectUrl: string): Promise<string> {
   const converter = find(apicurioAvroConverterClass);
   if (connector === undefined) throw new Error(`plugin ${mariaDbConnectorClass} not loaded`);
   if (converter === undefined) throw new Error(`plugin ${apicurioAvroConverterClass} not loaded`);
-  return `Connect ${root.version ?? '?'}, Debezium MariaDB ${connector.version ?? '?'}, Apicurio AvroConverter ${converter.version ?? '?'}`;
+  // The Apicurio converter does not report a version (it is not `Versioned`): the pom pins it.
+  const converterVersion = converter.version ?? 'loaded';
+  return `Connect ${root.version ?? '?'}, Debezium MariaDB ${connector.version ?? '?'}, Apicurio AvroConverter ${converterVersion}`;
 }
 
 /** Registry: the Confluent-compatible API lists subjects; the native API tells the version. */
