@@ -23,6 +23,7 @@ function badKey(schema: TableSchema, field: string, problem: string): CuttleErro
   });
 }
 
+/** One key field's value as the exact SQLite value to bind; INVALID_KEY when it does not fit. */
 export function keyParam(value: unknown, def: FieldDef, schema: TableSchema): KeyParam {
   switch (def.type) {
     case 'integer':

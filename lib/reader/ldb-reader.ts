@@ -31,6 +31,7 @@ export type { LdbPosition } from '../ldb/layout.ts';
 export type { Row, Value } from '../schema/values.ts';
 export type { KeyInput, KeyValue } from './key.ts';
 
+/** Options of {@link openLdb}. */
 export interface OpenLdbOptions {
   /**
    * Check at most this often (ms) whether the file at the path was replaced (a bootstrap renames
@@ -45,6 +46,7 @@ export interface OpenLdbOptions {
   readonly clock?: () => number;
 }
 
+/** Options of {@link LdbReader.rowsByPrefix}. */
 export interface RowsByPrefixOptions {
   /** At most this many rows. @defaultValue unlimited */
   readonly limit?: number;

@@ -4,7 +4,6 @@
  * statement prepared for an older schema returns nothing instead of a wrong answer, and the
  * reader then reloads the table's schema and retries. A hit costs no extra statement.
  */
-import { SELECT_CURRENT_SCHEMA_SQL, catalogEntryFromRow } from '../ldb/catalog.ts';
 import { POSITION_TABLE } from '../ldb/layout.ts';
 import type { SqliteDb, SqliteStatement } from '../ldb/sqlite-port.ts';
 import { physicalTableName, quoteIdent } from '../schema/names.ts';
@@ -14,6 +13,7 @@ import { keyParam, keyParams, type KeyInput } from './key.ts';
 
 const GUARD = `(SELECT catalog_version FROM ${POSITION_TABLE} WHERE id = 1) = ?`;
 
+/** The cached statements of one table for one catalog version (see the module comment). */
 export class TableStatements {
   readonly schema: TableSchema;
   readonly keyDefs: readonly FieldDef[];
@@ -65,10 +65,4 @@ export class TableStatements {
     const table = quoteIdent(physicalTableName(this.schema.family, this.schema.table));
     return this.#db.prepare<Row>(`SELECT * FROM ${table} ${tail}`).safeIntegers(true);
   }
-}
-
-/** The current schema of a table from the LDB catalog, or undefined. */
-export function loadSchema(db: SqliteDb, family: string, table: string): TableSchema | undefined {
-  const row = db.prepare(SELECT_CURRENT_SCHEMA_SQL).get(family, table);
-  return row === undefined ? undefined : catalogEntryFromRow(row).schema;
 }
