@@ -73,6 +73,9 @@ function holdReason(record: ChangeRecord, route: SourceRoute): string | undefine
  */
 function applySchemaChange(record: SchemaRecord, route: SourceRoute): string | undefined {
   for (const change of record.tableChanges) {
+    // A snapshot describes the existing schema and starts with `DROP TABLE IF EXISTS` for every
+    // table before its CREATE; only a DROP while streaming really removes the table.
+    if (record.position.snapshot && change.type === 'DROP') continue;
     const table = route.mapper.table(change.sourceTable);
     if (table === undefined) continue;
     const name = sourceTableName(change.sourceTable);
