@@ -60,9 +60,15 @@ async function originRows(columns: readonly string[]): Promise<Record<string, st
   return rows.map((row) => Object.fromEntries(columns.map((c) => [c, normaliseOrigin(c, row[c])])));
 }
 
+function scalarText(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint')
+    return String(value);
+  throw new Error(`expected a scalar, got ${JSON.stringify(value)}`);
+}
+
 function normaliseOrigin(column: string, value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  const text = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+  const text = Buffer.isBuffer(value) ? value.toString('utf8') : scalarText(value);
   if (column === 'dec1' || column === 'dec2') return canonicalDecimal(text);
   if (column === 'f') return String(Math.fround(Number(text)));
   if (column === 'dbl') return String(Number(text));
