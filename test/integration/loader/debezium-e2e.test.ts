@@ -77,11 +77,12 @@ function normaliseOrigin(column: string, value: unknown): string | null {
 
 function normaliseCuttle(column: string, type: FieldType, value: unknown): string | null {
   if (value === null || value === undefined) return null;
+  const text = scalarText(value);
   if (type === 'binary' || type === 'bytestring')
-    return Buffer.from(String(value), 'base64').toString('hex').toUpperCase();
-  if (column === 'f') return String(Math.fround(Number(value)));
-  if (column === 'dbl') return String(Number(value));
-  return String(value);
+    return Buffer.from(text, 'base64').toString('hex').toUpperCase();
+  if (column === 'f') return String(Math.fround(Number(text)));
+  if (column === 'dbl') return String(Number(text));
+  return text;
 }
 
 /** Rows keyed by id, so that a difference shows as one row rather than a shifted list. */
