@@ -1,0 +1,186 @@
+/**
+ * The embedded mode (`npm start`): one process, no external service. The executive on a SQLite
+ * ctldb, a reflector following it (woken in-process after each commit), and a small sample family
+ * loaded through the executive's HTTP API, all under a project-local data folder. It prints where
+ * everything listens and a few rows read back through the reader library, then runs until Ctrl-C.
+ *
+ *   npx tsx cli/embedded.ts [--data-dir .data/embedded] [--port 7070] [--reflector-port 1331]
+ *                           [--exit-when-ready] [--log-level warn]
+ *
+ * `--exit-when-ready` exits (status 0) once the sample rows are readable in the LDB, for scripts.
+ * The admin token and the sample writer's secret are kept in <data-dir>/embedded.json, so a
+ * restart finds the same ctldb, LDB and credentials.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseFlags } from '../lib/config.ts';
+import { ensureError } from '../lib/errors.ts';
+import { InProcessLedgerNotifier } from '../lib/ledger/notifier.ts';
+import { runUntilSignal, service, ServiceGroup } from '../lib/lifecycle.ts';
+import { createLogger } from '../lib/logging.ts';
+import { openLdb } from '../lib/reader/ldb-reader.ts';
+import { valueToJson, type Row } from '../lib/schema/values.ts';
+import { createExecutive } from '../services/executive/app.ts';
+import { loadExecutiveConfig } from '../services/executive/config.ts';
+import { createReflectorApp } from '../services/reflector/app.ts';
+import { loadReflectorConfig } from '../services/reflector/config.ts';
+import { ExecutiveClient } from './executive-client.ts';
+
+const FAMILY = 'demo';
+const TABLE = 'feature_flags';
+const WRITER = 'embedded-sample';
+const SAMPLE = [
+  { tenant: 1, flag: 'dark_mode', enabled: 1, rollout: '0.25', note: 'gradual rollout' },
+  { tenant: 1, flag: 'new_checkout', enabled: 0, rollout: '0', note: null },
+  {
+    tenant: '9007199254740993',
+    flag: 'dark_mode',
+    enabled: 1,
+    rollout: '1',
+    note: 'a tenant id beyond 2^53, exact',
+  },
+  { tenant: 42, flag: 'Dark_Mode', enabled: 1, rollout: '0.5', note: 'keys are case-sensitive' },
+];
+
+interface State {
+  readonly adminToken: string;
+  readonly writerSecret: string;
+}
+
+function loadState(dataDir: string): State {
+  const file = join(dataDir, 'embedded.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as State;
+  const state = {
+    adminToken: randomBytes(18).toString('base64url'),
+    writerSecret: randomBytes(18).toString('base64url'),
+  };
+  writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  return state;
+}
+
+/** Creates the sample family, table and writer (idempotent) and upserts the rows; returns the seq. */
+async function loadSample(client: ExecutiveClient, writerSecret: string): Promise<number> {
+  const tolerate = (codes: string[]) => (err: unknown) => {
+    if (!codes.includes((err as { code?: string }).code ?? '')) throw err;
+  };
+  await client.request('POST', `/families/${FAMILY}`).catch(tolerate(['FAMILY_EXISTS']));
+  const fields = [
+    ['tenant', 'integer'],
+    ['flag', 'string'],
+    ['enabled', 'integer'],
+    ['rollout', 'decimal'],
+    ['note', 'text'],
+  ];
+  await client
+    .request('POST', `/families/${FAMILY}/tables/${TABLE}`, { fields, keyFields: ['tenant', 'flag'] })
+    .catch(tolerate(['TABLE_EXISTS']));
+  await client.request('POST', `/writers/${WRITER}`, { secret: writerSecret }).catch(async (err: unknown) => {
+    tolerate(['WRITER_EXISTS'])(err);
+    await client.request('POST', `/writers/${WRITER}/rotate`, { secret: writerSecret });
+  });
+  const response = await fetch(new URL(`/families/${FAMILY}/mutations`, client.base), {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-cuttle-writer': WRITER,
+      'x-cuttle-secret': writerSecret,
+    },
+    body: JSON.stringify({ mutations: SAMPLE.map((values) => ({ table: TABLE, values })) }),
+  });
+  const body = (await response.json()) as { lastSeq?: number; error?: { message: string } };
+  if (!response.ok || body.lastSeq == null)
+    throw new Error(`sample mutation failed: ${JSON.stringify(body)}`);
+  return body.lastSeq;
+}
+
+function show(row: Row): string {
+  return Object.entries(row)
+    .map(([name, value]) => `${name}=${JSON.stringify(valueToJson(value))}`)
+    .join(' ');
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2));
+  const dataDir = resolve(flags.get('--data-dir') ?? '.data/embedded');
+  const exitWhenReady = flags.get('--exit-when-ready') === 'true';
+  mkdirSync(dataDir, { recursive: true });
+  const state = loadState(dataDir);
+  const log = createLogger({ service: 'embedded', level: flags.get('--log-level') ?? 'warn' });
+  const notifier = new InProcessLedgerNotifier();
+  const ctldbPath = join(dataDir, 'ctldb.sqlite');
+  const ldbPath = join(dataDir, 'ldb.db');
+  const executive = await createExecutive(
+    {
+      ...loadExecutiveConfig({}),
+      ctldbDriver: 'sqlite',
+      ctldbPath,
+      port: Number(flags.get('--port') ?? 7070),
+      adminToken: state.adminToken,
+    },
+    { log: log.child({ component: 'executive' }), notifier },
+  );
+  const reflector = await createReflectorApp(
+    loadReflectorConfig({
+      REFLECTOR_CTLDB: `sqlite:${ctldbPath}`,
+      REFLECTOR_LDB_PATH: ldbPath,
+      REFLECTOR_CHANGELOG_PATH: join(dataDir, 'changes.ndjson'),
+      REFLECTOR_PORT: flags.get('--reflector-port') ?? '1331',
+      REFLECTOR_SIDECAR: 'true',
+    }),
+    { log: log.child({ component: 'reflector' }), wake: notifier },
+  );
+  const group = new ServiceGroup(log);
+  group.add(
+    service(
+      'notifier',
+      () => Promise.resolve(),
+      () => notifier.close(),
+    ),
+  );
+  group.add(executive.service);
+  group.add(reflector.service);
+  try {
+    const seq = await loadSample(new ExecutiveClient(executive.url, state.adminToken), state.writerSecret);
+    const reader = openLdb(ldbPath);
+    try {
+      if (!(await reader.waitForSeq(seq, 30_000))) throw new Error(`the LDB did not reach seq ${seq}`);
+      console.log(`cuttle embedded mode, data in ${dataDir}`);
+      console.log(
+        `  executive API  ${executive.url}  (admin token ${state.adminToken}; OpenAPI at /openapi.json)`,
+      );
+      console.log(
+        `  reflector      ${reflector.url}  (/health /ready /metrics; sidecar /v1/${FAMILY}/${TABLE}/rows)`,
+      );
+      console.log(`  ctldb ${ctldbPath}`);
+      console.log(
+        `  LDB   ${ldbPath} at seq ${reader.lastSeq()}, changelog ${join(dataDir, 'changes.ndjson')}`,
+      );
+      console.log(`sample rows of ${FAMILY}.${TABLE}, read back through the reader library:`);
+      for (const row of reader.rowsByPrefix(FAMILY, TABLE, [], { limit: 10 })) console.log(`  ${show(row)}`);
+    } finally {
+      reader.close();
+    }
+  } catch (err) {
+    await reflector.close();
+    await executive.close();
+    await notifier.close();
+    throw err;
+  }
+  if (exitWhenReady) {
+    await reflector.close();
+    await executive.close();
+    await notifier.close();
+    return;
+  }
+  console.log('running; Ctrl-C to stop');
+  await runUntilSignal(group, log);
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    console.error(`embedded mode failed: ${ensureError(err).message}`);
+    process.exit(1);
+  },
+);
