@@ -96,6 +96,7 @@ export async function compressFile(
   target: string,
   compression: Compression,
   size: number,
+  signal?: AbortSignal,
 ): Promise<CompressedFile> {
   const input = new HashingCounter({ hash: false });
   const output = new HashingCounter();
@@ -105,6 +106,7 @@ export async function compressFile(
     compressor(compression, size),
     output,
     createWriteStream(target, { flags: 'wx' }),
+    signal === undefined ? {} : { signal },
   );
   return { size: input.bytes, compressedSize: output.bytes, sha256: output.digest() };
 }

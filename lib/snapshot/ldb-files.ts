@@ -28,8 +28,14 @@ export interface LdbFiles {
   /**
    * Writes a consistent, compact copy of the live LDB at `source` to `target` (which must not
    * exist) without blocking the LDB's writer, then checks the copy in full and reads its facts.
+   * Aborting `signal` stops the work at once (the caller removes `target`).
    */
-  compactCopy(source: string, target: string, position: LdbPositionSpec): Promise<LdbFacts>;
+  compactCopy(
+    source: string,
+    target: string,
+    position: LdbPositionSpec,
+    signal?: AbortSignal,
+  ): Promise<LdbFacts>;
   /** Checks a file and reads its position; never throws for a damaged file, it says why. */
   inspect(path: string, position: LdbPositionSpec, options: InspectOptions): Promise<InspectResult>;
 }

@@ -56,6 +56,8 @@ export interface MakeOptions {
   readonly fencingToken?: number | null;
   /** What caused this snapshot (a schedule slot name), recorded in the manifest. */
   readonly trigger?: string;
+  /** Abandons the snapshot at the next step (the copy and compression stop at once). */
+  readonly signal?: AbortSignal;
   /** Runs after the upload, before the manifest is published; throw to abandon publication. */
   readonly beforePublish?: () => Promise<void>;
 }
@@ -94,6 +96,7 @@ export class SnapshotMaker {
         this.#options.ldbPath,
         copyPath,
         this.#options.position,
+        options.signal,
       );
       if (facts.position.seq <= latestSeq) return { status: 'unchanged', seq: latestSeq };
       const stalenessMs = await this.#checkStaleness(facts);
@@ -104,6 +107,7 @@ export class SnapshotMaker {
         compressedPath,
         compression,
         (await stat(copyPath)).size,
+        options.signal,
       );
       const manifest = this.#manifest(facts, stalenessMs, compression, compressed, options);
       const compressedAt = performance.now();
@@ -112,6 +116,7 @@ export class SnapshotMaker {
         metadata: { sha256: manifest.sha256, seq: String(manifest.seq) },
       });
       const uploaded = performance.now();
+      options.signal?.throwIfAborted();
       await options.beforePublish?.();
       const manifestKey = await publishManifest(this.#deps.store, manifest, this.#deps.log);
       const pruned = await pruneSnapshots(this.#deps.store, manifestKey, this.#options.keep, this.#deps.log);

@@ -51,7 +51,7 @@ export function createSupervisorMetrics(
     }),
     attempts: new Counter({
       name: 'cuttle_supervisor_snapshot_attempts_total',
-      help: 'Snapshot triggers by outcome: published, unchanged, slot_taken, busy, not_caught_up, stale, failed.',
+      help: 'Snapshot triggers by outcome: published, unchanged, slot_taken, busy, not_caught_up, stale, aborted, failed.',
       labelNames: ['outcome'],
       registers,
     }),

@@ -33,7 +33,15 @@ export interface SnapshotLoopOptions extends ScheduleOptions {
 }
 
 export type TickOutcome =
-  'idle' | 'published' | 'unchanged' | 'slot_taken' | 'busy' | 'not_caught_up' | 'stale' | 'failed';
+  | 'idle'
+  | 'published'
+  | 'unchanged'
+  | 'slot_taken'
+  | 'busy'
+  | 'not_caught_up'
+  | 'stale'
+  | 'aborted'
+  | 'failed';
 
 export class SnapshotLoop implements Service {
   readonly name = 'snapshot-loop';
@@ -45,6 +53,7 @@ export class SnapshotLoop implements Service {
   #abort = new AbortController();
   #loop: Promise<void> | null = null;
   #lastOutcome: TickOutcome = 'idle';
+  #making = false;
 
   constructor(deps: SnapshotLoopDeps, options: SnapshotLoopOptions) {
     this.#deps = deps;
@@ -55,6 +64,11 @@ export class SnapshotLoop implements Service {
   /** Creation time (ms) of the newest published snapshot known here, for the age metric. */
   get newestCreatedAt(): number | null {
     return this.#newestCreatedAt;
+  }
+
+  /** True while a snapshot is being made. */
+  get making(): boolean {
+    return this.#making;
   }
 
   get lastOutcome(): TickOutcome {
@@ -71,7 +85,7 @@ export class SnapshotLoop implements Service {
 
   async stop(): Promise<void> {
     this.#abort.abort();
-    await this.#loop; // a snapshot in progress finishes first; its lock would expire anyway
+    await this.#loop; // a snapshot in progress is abandoned at its next step (orphans are pruned later)
     this.#loop = null;
   }
 
@@ -93,9 +107,11 @@ export class SnapshotLoop implements Service {
     );
     if (!result.won) return this.#count(result.reason === 'busy' ? 'busy' : 'slot_taken');
     this.#state = { ...this.#state, lastAttemptAt: now };
+    this.#making = true;
     try {
       return this.#count(await this.#make(trigger, result.claim));
     } finally {
+      this.#making = false;
       await result.claim.release();
       await this.#refreshPublished();
     }
@@ -116,6 +132,7 @@ export class SnapshotLoop implements Service {
         fencingToken: claim.token,
         trigger: trigger.slot,
         beforePublish,
+        signal: this.#abort.signal,
       });
       this.#record(result);
       if (result.status === 'published') {
@@ -127,6 +144,10 @@ export class SnapshotLoop implements Service {
       return result.status;
     } catch (err) {
       const error = ensureError(err);
+      if (this.#abort.signal.aborted) {
+        log.info('snapshot abandoned: the supervisor is stopping');
+        return 'aborted';
+      }
       const code = isCuttleError(error) ? error.code : 'INTERNAL';
       this.#deps.metrics.failures.inc({ code });
       log.warn({ err: error, code }, 'snapshot not published');
