@@ -9,14 +9,14 @@ function ledger(committedAt: readonly number[]) {
     asked,
     readAfter: (after: number, limit: number): Promise<LedgerEntry[]> => {
       asked.push([after, limit]);
-      const entries = committedAt.map((at, i) => ({
+      const entries: LedgerEntry[] = committedAt.map((at, i) => ({
         seq: i + 1,
         batchSeq: i + 1,
         batchEnd: true,
         committedAt: at,
         family: '',
         table: '',
-        op: 'heartbeat',
+        op: 'heartbeat' as const,
         payload: {},
       }));
       return Promise.resolve(entries.filter((e) => e.seq > after).slice(0, limit));
