@@ -1,9 +1,10 @@
 /**
  * The local-folder store (embedded mode) end to end, and a bootstrap whose store is unreachable.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { FolderSnapshotStore } from '../../../lib/snapshot/adapters/folder-store.ts';
 import { S3SnapshotStore } from '../../../lib/snapshot/adapters/s3-store.ts';
 import { LATEST_MANIFEST_KEY, manifestKeyFor } from '../../../lib/snapshot/manifest.ts';
@@ -20,9 +21,10 @@ describe('folder snapshot store', () => {
   it('publishes, prunes, and restores the newest good snapshot', async () => {
     let root = '';
     ctx = await SnapshotTestContext.open((prefix) => {
-      root = join('/tmp', `cuttle-folder-store-${prefix}`);
+      root = join(tmpdir(), `cuttle-folder-store-${prefix}`);
       return new FolderSnapshotStore(root);
     });
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
     const live = ctx.path('live.ldb');
     createTestLdb(live, { seq: 1, rows: 50 });
     const maker = ctx.maker(live, { keep: 2, compression: 'gzip' });
