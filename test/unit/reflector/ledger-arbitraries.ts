@@ -149,8 +149,15 @@ const KEY_SEEDS = new Map<FieldType, Seeds>([
   ],
 ]);
 
-/** Turns abstract batches into valid ledger batches; `model` ends up holding ctldb's content. */
-export function interpret(ledger: readonly AbstractOp[][], model: LedgerModel): PendingEntry[][] {
+/**
+ * Turns abstract batches into valid ledger batches; `model` ends up holding ctldb's content.
+ * Tables live in `family` (tests sharing one ctldb give each run its own family).
+ */
+export function interpret(
+  ledger: readonly AbstractOp[][],
+  model: LedgerModel,
+  family = 'prop',
+): PendingEntry[][] {
   let created = 0;
   const batches: PendingEntry[][] = [];
   for (const ops of ledger) {
@@ -167,7 +174,7 @@ export function interpret(ledger: readonly AbstractOp[][], model: LedgerModel): 
         const spec =
           abstract.kind === 'create' ? abstract : { fields: ['integer' as FieldType], keyCount: 1 };
         // Few names, so a dropped table comes back, usually with other key types.
-        const schema = newSchema(created++, spec.fields, spec.keyCount);
+        const schema = newSchema(family, created++, spec.fields, spec.keyCount);
         const live = model.schema(physicalTableName(schema.family, schema.table)) !== undefined;
         emit(live ? op.heartbeat() : op.createTable(schema));
       } else {
@@ -180,13 +187,13 @@ export function interpret(ledger: readonly AbstractOp[][], model: LedgerModel): 
   return batches;
 }
 
-function newSchema(n: number, types: readonly FieldType[], keyCount: number): TableSchema {
+function newSchema(family: string, n: number, types: readonly FieldType[], keyCount: number): TableSchema {
   const keys: FieldDef[] = Array.from({ length: keyCount }, (_, i) => ({
     name: `k${i}`,
     type: KEY_TYPES[(n + i) % KEY_TYPES.length] as FieldType,
   }));
   const fields = [...keys, ...types.map((type, i) => ({ name: `f${i}`, type }))];
-  return { family: 'prop', table: `tab${n % 5}`, fields, keyFields: keys.map((k) => k.name) };
+  return { family, table: `tab${n % 5}`, fields, keyFields: keys.map((k) => k.name) };
 }
 
 function concrete(abstract: AbstractOp, schema: TableSchema, model: LedgerModel): PendingEntry {
