@@ -71,7 +71,13 @@ export class RedisLimitsStore implements LimitsStore, MeasurementSink, SettingsC
     client.defineCommand('cuttleLimitsCommitMeasurement', { lua: commitMeasurementLua });
     client.defineCommand('cuttleLimitsAbortMeasurement', { lua: abortMeasurementLua });
     this.#client = client as Redis & LimitsCommands;
-    this.#subscriber = new Redis(options.url, { ...common, connectionName: 'cuttle-limits-sub' });
+    // The SUBSCRIBE waits for a connection however long it takes (Redis down at start-up): once it
+    // succeeded, ioredis renews it after every reconnection.
+    this.#subscriber = new Redis(options.url, {
+      ...common,
+      maxRetriesPerRequest: null,
+      connectionName: 'cuttle-limits-sub',
+    });
     // Errors surface through the failing commands; without listeners ioredis would log them.
     this.#client.on('error', () => undefined);
     this.#subscriber.on('error', () => undefined);

@@ -30,7 +30,12 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((l) => l.close()));
 });
 
-async function two(prefix: string, settings: MutableSettings, url?: string): Promise<TestLimiter[]> {
+async function two(
+  prefix: string,
+  settings: MutableSettings,
+  url?: string,
+  settingsPollMs = 1000,
+): Promise<TestLimiter[]> {
   const defaults = {
     writerRate: { perSecond: 100, burst: 10 },
     tableRate: null,
@@ -43,6 +48,7 @@ async function two(prefix: string, settings: MutableSettings, url?: string): Pro
         prefix,
         source: settings,
         defaults,
+        settingsPollMs,
         fallbackShare: 2,
         ...(url === undefined ? {} : { url }),
       }),
@@ -167,13 +173,27 @@ describe('Redis killed and restarted during checks', () => {
 
   it('an executive started while Redis is down runs on its fallback and joins when Redis comes up', async () => {
     await redis.kill();
-    const [a] = await two(prefix, new MutableSettings(), redis.url);
+    const settings = new MutableSettings();
+    // No settings poll to speak of: only an announcement can carry the change below.
+    const [a, b] = await two(prefix, settings, redis.url, 600_000);
     expect(a!.limiter.healthy()).toBe(false);
     await a!.limiter.admit(writes('w-late'));
     await redis.restart();
-    await vi.waitFor(() => expect(a!.limiter.healthy()).toBe(true), { timeout: 5000, interval: 50 });
+    await vi.waitFor(() => expect([a!.limiter.healthy(), b!.limiter.healthy()]).toEqual([true, true]), {
+      timeout: 5000,
+      interval: 50,
+    });
     await a!.limiter.admit(writes('w-late'));
     expect((await a!.limiter.usage({ writers: ['w-late'], tables: [] })).mode).toBe('redis');
+    // The subscription queued while Redis was down is live: an announcement reaches the other.
+    settings.overrides = { writers: [{ writer: 'w-late', rate: null }], tables: [] };
+    await vi.waitFor(
+      async () => {
+        await b!.limiter.settingsChanged();
+        expect((await a!.limiter.usage({ writers: ['w-late'], tables: [] })).writers[0]!.rate).toBeNull();
+      },
+      { timeout: 3000, interval: 200 },
+    );
   });
 
   it('the sizer keeps measuring after Redis restarts, and quotas hold meanwhile from the last known sizes', async () => {
