@@ -64,17 +64,23 @@ function tableRows(tables: readonly TableUsageReport[]): string[][] {
   ]);
 }
 
-function renderUsage(usage: Pick<LimitsUsage, 'mode' | 'writers' | 'tables'>): string {
-  return [
-    `limiter: ${usage.mode}`,
-    '',
-    renderTable(['WRITER', 'RATE', 'BURST USED', 'FROM'], writerRows(usage.writers)),
-    '',
-    renderTable(
-      ['TABLE', 'RATE', 'BURST USED', 'SIZE', 'SOFT', 'HARD', 'STATUS', 'FROM'],
-      tableRows(usage.tables),
-    ),
-  ].join('\n');
+function renderUsage(
+  usage: Pick<LimitsUsage, 'mode' | 'writers' | 'tables'>,
+  only?: 'writers' | 'tables',
+): string {
+  const sections = [`limiter: ${usage.mode}`];
+  if (only !== 'tables') {
+    sections.push(renderTable(['WRITER', 'RATE', 'BURST USED', 'FROM'], writerRows(usage.writers)));
+  }
+  if (only !== 'writers') {
+    sections.push(
+      renderTable(
+        ['TABLE', 'RATE', 'BURST USED', 'SIZE', 'SOFT', 'HARD', 'STATUS', 'FROM'],
+        tableRows(usage.tables),
+      ),
+    );
+  }
+  return sections.join('\n\n');
 }
 
 /** Reads a table's stored override so that setting one limit keeps the others. */
@@ -96,7 +102,7 @@ function showCommand(ctx: CliContext): Command {
       const w = await ctx
         .client()
         .request<WriterUsageReport & { mode: LimitsUsage['mode'] }>('GET', writerPath(writer));
-      ctx.print(w, () => renderUsage({ mode: w.mode, writers: [w], tables: [] }));
+      ctx.print(w, () => renderUsage({ mode: w.mode, writers: [w], tables: [] }, 'writers'));
     });
   show
     .command('table')
@@ -108,7 +114,7 @@ function showCommand(ctx: CliContext): Command {
         .request<TableUsageReport & { mode: LimitsUsage['mode'] }>('GET', tablePath(family, table));
       ctx.print(t, () =>
         [
-          renderUsage({ mode: t.mode, writers: [], tables: [t] }),
+          renderUsage({ mode: t.mode, writers: [], tables: [t] }, 'tables'),
           t.size === null
             ? ''
             : `rows ${t.size.rows}, data ${formatBytes(t.size.dataBytes)}, LDB estimate ${formatBytes(t.size.ldbBytes)} + ${formatBytes(t.size.growthBytes)} admitted since ${new Date(t.size.measuredAtMs).toISOString()}`,
