@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { familiesCommand } from './commands/families.ts';
 import { limitsCommand } from './commands/limits.ts';
+import { sourcesCommand } from './commands/sources.ts';
 import { tablesCommand } from './commands/tables.ts';
 import { writersCommand } from './commands/writers.ts';
 import type { CliContext } from './context.ts';
@@ -18,5 +19,6 @@ export const commandFactories: readonly CommandFactory[] = [
   tablesCommand,
   writersCommand,
   limitsCommand,
+  sourcesCommand,
   snapshotsCommand,
 ];

@@ -15,9 +15,11 @@ export const loaderOptions = {
   writer: { schema: env.string('loader'), description: 'Writer name the loader commits as.' },
   secret: { schema: env.string(), description: "The writer's secret. Required." },
   sourcesFile: {
-    schema: env.string(),
-    description: 'JSON file with the registered sources (an array of source configurations).',
+    schema: env.optional(),
+    description:
+      'JSON file with a fixed list of sources; without it the loader follows the cuttle.sources registry.',
   },
+  sourcesPollMs: { schema: env.int(5000, 100), description: 'How often the sources registry is read again.' },
   registryUrl: {
     schema: env.optional(),
     description:

@@ -1,8 +1,9 @@
 /**
  * `createLoader(config, deps)`: the loader assembled, for main.ts and for compositions in one
- * process (tests, benchmarks, the embedded mode). Sources come from `deps.sources` or the
- * config's sources file; adapters (Kafka consumer, dead-letter sink) can be injected, and what
- * the loader opens itself it closes in `stop()`.
+ * process (tests, benchmarks, the embedded mode). Sources come from `deps.sources`, the config's
+ * sources file, or (by default) the `cuttle.sources` registry in ctldb, polled so that added,
+ * changed, paused and removed sources take effect without a restart: the consumer is rebuilt
+ * with the new topics and every partition seeks to its stored offset again.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -25,25 +26,32 @@ import { sourceConfigSchema, type SourceConfig, type SourceConfigInput } from '.
 import { SourceMapper } from './mapping/source-mapper.ts';
 import { createLoaderMetrics, type LoaderMetrics } from './metrics.ts';
 import { LoaderPipeline } from './pipeline/loader-pipeline.ts';
+import type { PartitionStatus } from './pipeline/partition-worker.ts';
 import { topicsOf, type SourceRoute } from './pipeline/source-route.ts';
+import { ExecutiveAdmin } from './sources/executive-admin.ts';
+import { listSources } from './sources/registration.ts';
 
 export interface LoaderDeps {
   readonly log?: Logger;
+  /** Fixed sources (tests, benchmarks); otherwise the sources file or the registry. */
   readonly sources?: readonly SourceConfigInput[];
-  readonly consumer?: ChangeConsumer;
+  readonly consumerFactory?: () => ChangeConsumer;
   readonly deadLetters?: DeadLetterSink;
   readonly registry?: SchemaRegistry;
   readonly metricsRegistry?: Registry;
 }
 
 export interface Loader {
-  readonly pipeline: LoaderPipeline;
   readonly metrics: LoaderMetrics;
-  readonly topics: readonly string[];
   readonly deadLetters: DeadLetterSink;
+  /** Topics currently consumed. */
+  readonly topics: readonly string[];
+  readonly statuses: readonly PartitionStatus[];
   /** Base URL of the status server once started. */
-  statusUrl: string | undefined;
+  readonly statusUrl: string | undefined;
   start(): Promise<void>;
+  /** Reads the sources again now, rebuilding the consumer if they changed. */
+  refreshSources(): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -81,78 +89,145 @@ export function buildRoutes(
 }
 
 export function createLoader(config: LoaderConfig, deps: LoaderDeps = {}): Loader {
-  const log = deps.log ?? silentLogger();
-  const sources = (deps.sources ?? readSourcesFile(config.sourcesFile)).map((s) =>
-    sourceConfigSchema.parse(s),
-  );
-  let registry = deps.registry;
-  const json = new JsonEventDecoder();
-  const decoderFor = (source: SourceConfig): EventDecoder => {
-    if (source.format === 'json') return json;
-    if (registry === undefined) {
-      if (config.registryUrl === undefined) {
+  return new LoaderService(config, deps);
+}
+
+class LoaderService implements Loader {
+  readonly metrics: LoaderMetrics;
+  readonly deadLetters: DeadLetterSink;
+  readonly #config: LoaderConfig;
+  readonly #deps: LoaderDeps;
+  readonly #log: Logger;
+  readonly #status: StatusServer;
+  readonly #json = new JsonEventDecoder();
+  #registry: SchemaRegistry | undefined;
+  #consumer: ChangeConsumer | null = null;
+  #pipeline: LoaderPipeline | null = null;
+  #topics: string[] = [];
+  #fingerprint = '';
+  #statusUrl: string | undefined;
+  #poller: NodeJS.Timeout | undefined;
+  #refreshing: Promise<boolean> = Promise.resolve(false);
+
+  constructor(config: LoaderConfig, deps: LoaderDeps) {
+    this.#config = config;
+    this.#deps = deps;
+    this.#log = deps.log ?? silentLogger();
+    this.#registry = deps.registry;
+    this.deadLetters = deps.deadLetters ?? new MemoryDeadLetterSink();
+    const registry = deps.metricsRegistry ?? createRegistry('loader');
+    this.metrics = createLoaderMetrics(registry);
+    const status = {
+      joined: () => this.#pipeline?.joined ?? this.#topics.length === 0,
+      statuses: () => this.#pipeline?.statuses ?? [],
+    };
+    this.#status = new StatusServer({ host: config.httpHost, port: config.httpPort, registry, status });
+  }
+
+  get topics(): readonly string[] {
+    return this.#topics;
+  }
+
+  get statuses(): readonly PartitionStatus[] {
+    return this.#pipeline?.statuses ?? [];
+  }
+
+  get statusUrl(): string | undefined {
+    return this.#statusUrl;
+  }
+
+  async start(): Promise<void> {
+    this.#statusUrl = await this.#status.start();
+    await this.refreshSources();
+    if (this.#deps.sources === undefined && this.#config.sourcesFile === undefined) {
+      this.#poller = setInterval(() => {
+        this.refreshSources().catch((err: unknown) => this.#log.error({ err }, 'reading the sources failed'));
+      }, this.#config.sourcesPollMs);
+    }
+    this.#log.info({ topics: this.#topics, statusUrl: this.#statusUrl }, 'loader started');
+  }
+
+  refreshSources(): Promise<boolean> {
+    this.#refreshing = this.#refreshing.then(() => this.#refresh());
+    return this.#refreshing;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#poller);
+    await this.#refreshing.catch(() => undefined);
+    await this.#consumer?.stop();
+    this.#consumer = null;
+    await this.#status.stop();
+  }
+
+  async #refresh(): Promise<boolean> {
+    const sources = (await this.#readSources()).map((s) => sourceConfigSchema.parse(s));
+    const fingerprint = JSON.stringify(sources);
+    if (fingerprint === this.#fingerprint) return false;
+    const { routes, topics } = buildRoutes(sources, (s) => this.#decoderFor(s));
+    await this.#consumer?.stop();
+    this.#consumer = null;
+    this.#pipeline = null;
+    this.#fingerprint = fingerprint;
+    this.#topics = topics;
+    if (topics.length === 0) return true;
+    const consumer = this.#deps.consumerFactory?.() ?? this.#kafkaConsumer();
+    const pipeline = new LoaderPipeline(routes, {
+      consumer,
+      executive: new ExecutiveClient({
+        url: this.#config.executiveUrl,
+        writer: this.#config.writer,
+        secret: this.#config.secret,
+      }),
+      deadLetters: this.deadLetters,
+      metrics: this.metrics,
+      log: this.#log.child({ component: 'pipeline' }),
+      limits: {
+        maxMutations: this.#config.maxBatchMutations,
+        maxBytes: this.#config.maxBatchBytes,
+        maxEvents: 5000,
+        maxWaitMs: this.#config.maxBatchWaitMs,
+      },
+      now: Date.now,
+      sleep: (ms) => sleep(ms),
+    });
+    this.#consumer = consumer;
+    this.#pipeline = pipeline;
+    await consumer.start(topics, pipeline);
+    this.#log.info({ sources: sources.map((s) => s.name), topics }, 'sources loaded');
+    return true;
+  }
+
+  async #readSources(): Promise<readonly SourceConfigInput[]> {
+    if (this.#deps.sources !== undefined) return this.#deps.sources;
+    if (this.#config.sourcesFile !== undefined) return readSourcesFile(this.#config.sourcesFile);
+    const executive = new ExecutiveAdmin(this.#config.executiveUrl, {
+      writer: { name: this.#config.writer, secret: this.#config.secret },
+    });
+    return (await listSources(executive)).filter((s) => s.state === 'active').map((s) => s.config);
+  }
+
+  #decoderFor(source: SourceConfig): EventDecoder {
+    if (source.format === 'json') return this.#json;
+    if (this.#registry === undefined) {
+      if (this.#config.registryUrl === undefined) {
         throw new CuttleError(
           'CONFIG_INVALID',
           `source ${source.name} is Avro: LOADER_REGISTRY_URL is required`,
         );
       }
-      registry = new ConfluentRegistryAdapter({ url: config.registryUrl });
+      this.#registry = new ConfluentRegistryAdapter({ url: this.#config.registryUrl });
     }
-    return new AvroEventDecoder(registry);
-  };
-  const { routes, topics } = buildRoutes(sources, decoderFor);
-  const metricsRegistry = deps.metricsRegistry ?? createRegistry('loader');
-  const metrics = createLoaderMetrics(metricsRegistry);
-  const consumer =
-    deps.consumer ??
-    new KafkajsChangeConsumer({
-      brokers: config.brokers,
-      groupId: config.groupId,
-      clientId: config.clientId,
-      partitionsConsumedConcurrently: config.partitionsConcurrently,
-      log: log.child({ component: 'kafka' }),
+    return new AvroEventDecoder(this.#registry);
+  }
+
+  #kafkaConsumer(): ChangeConsumer {
+    return new KafkajsChangeConsumer({
+      brokers: this.#config.brokers,
+      groupId: this.#config.groupId,
+      clientId: this.#config.clientId,
+      partitionsConsumedConcurrently: this.#config.partitionsConcurrently,
+      log: this.#log.child({ component: 'kafka' }),
     });
-  const deadLetters = deps.deadLetters ?? new MemoryDeadLetterSink();
-  const pipeline = new LoaderPipeline(routes, {
-    consumer,
-    executive: new ExecutiveClient({
-      url: config.executiveUrl,
-      writer: config.writer,
-      secret: config.secret,
-    }),
-    deadLetters,
-    metrics,
-    log: log.child({ component: 'pipeline' }),
-    limits: {
-      maxMutations: config.maxBatchMutations,
-      maxBytes: config.maxBatchBytes,
-      maxEvents: 5000,
-      maxWaitMs: config.maxBatchWaitMs,
-    },
-    now: Date.now,
-    sleep: (ms) => sleep(ms),
-  });
-  const status = new StatusServer({
-    host: config.httpHost,
-    port: config.httpPort,
-    registry: metricsRegistry,
-    status: pipeline,
-  });
-  const loader: Loader = {
-    pipeline,
-    metrics,
-    topics,
-    deadLetters,
-    statusUrl: undefined,
-    async start() {
-      loader.statusUrl = await status.start();
-      await consumer.start(topics, pipeline);
-      log.info({ topics, statusUrl: loader.statusUrl }, 'loader started');
-    },
-    async stop() {
-      await consumer.stop();
-      await status.stop();
-    },
-  };
-  return loader;
+  }
 }

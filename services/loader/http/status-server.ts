@@ -12,8 +12,9 @@ import type { Registry } from '../../../lib/metrics.ts';
 import type { PartitionStatus } from '../pipeline/partition-worker.ts';
 
 export interface StatusSource {
-  readonly joined: boolean;
-  readonly statuses: readonly PartitionStatus[];
+  /** Ready: the consumer joined its group (or there is nothing to consume). */
+  joined(): boolean;
+  statuses(): readonly PartitionStatus[];
 }
 
 export class StatusServer {
@@ -32,9 +33,9 @@ export class StatusServer {
       };
       const path = (request.url ?? '/').split('?')[0];
       if (path === '/health') return send(200, { status: 'ok' });
-      if (path === '/ready') return send(status.joined ? 200 : 503, { ready: status.joined });
+      if (path === '/ready') return send(status.joined() ? 200 : 503, { ready: status.joined() });
       if (path === '/status')
-        return send(200, { ready: status.joined, partitions: status.statuses.map(withLag) });
+        return send(200, { ready: status.joined(), partitions: status.statuses().map(withLag) });
       if (path === '/metrics') {
         registry.metrics().then(
           (text) => send(200, text, registry.contentType),

@@ -80,7 +80,7 @@ export class LoaderHarness {
 
   config(overrides: Partial<LoaderConfig> = {}): LoaderConfig {
     return {
-      ...loadLoaderConfig({ LOADER_SECRET: this.writer.secret, LOADER_SOURCES_FILE: '/dev/null' }),
+      ...loadLoaderConfig({ LOADER_SECRET: this.writer.secret }),
       brokers: stackEnv.kafkaBrokers,
       groupId: `loader-${this.prefix}`,
       executiveUrl: this.ex.url,
@@ -96,6 +96,15 @@ export class LoaderHarness {
   ): Promise<Loader> {
     const log = createLogger({ service: 'loader', level: process.env.LOADER_TEST_LOG ?? 'silent' });
     const loader = createLoader(this.config(overrides), { sources, log });
+    await loader.start();
+    this.loaders.push(loader);
+    return loader;
+  }
+
+  /** A loader that follows the cuttle.sources registry instead of fixed sources. */
+  async startRegistryLoader(overrides: Partial<LoaderConfig> = {}): Promise<Loader> {
+    const log = createLogger({ service: 'loader', level: process.env.LOADER_TEST_LOG ?? 'silent' });
+    const loader = createLoader(this.config(overrides), { log });
     await loader.start();
     this.loaders.push(loader);
     return loader;

@@ -1,0 +1,263 @@
+/**
+ * `cuttle sources add | list | show | pause | resume | remove`: register an origin database's
+ * tables with cuttle (mapping, cuttle tables, loader writer, Debezium connector) and manage them.
+ *
+ *   cuttle sources add shop --origin mysql://debezium@127.0.0.1:3307/ctl --password-env ORIGIN_PW \
+ *     --table widgets=shop.widgets --table prices --family shop --exclude widgets:secret \
+ *     --rename widgets:Price=price_usd
+ *
+ * Kafka Connect comes from --connect (CUTTLE_CONNECT_URL), brokers from --brokers
+ * (CUTTLE_KAFKA_BROKERS) as the connector reaches them.
+ */
+import { Command, Option } from 'commander';
+import { CuttleError } from '../../lib/errors.ts';
+import { MysqlOriginSchemaReader } from '../../services/loader/adapters/origin-schema-adapter.ts';
+import { ConnectClient } from '../../services/loader/sources/connect-client.ts';
+import { ExecutiveAdmin } from '../../services/loader/sources/executive-admin.ts';
+import type { TableChoice } from '../../services/loader/sources/origin-schema.ts';
+import {
+  addSource,
+  listSources,
+  removeSource,
+  setSourceState,
+  showSource,
+  type SourcesDeps,
+} from '../../services/loader/sources/registration.ts';
+import { renderTable, type CliContext } from '../context.ts';
+
+interface AddOptions {
+  readonly origin: string;
+  readonly passwordEnv: string;
+  readonly table: string[];
+  readonly family?: string;
+  readonly include: string[];
+  readonly exclude: string[];
+  readonly rename: string[];
+  readonly format: 'json' | 'avro';
+  readonly deadLetterPolicy: 'halt' | 'skip';
+  readonly schemaChanges: 'hold' | 'add-columns';
+  readonly loaderWriter: string;
+  readonly loaderSecret?: string;
+  readonly connect: string;
+  readonly brokers: string;
+  readonly converterRegistry?: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function deps(ctx: CliContext, connectUrl: string): SourcesDeps {
+  const { executive, adminToken } = ctx.options;
+  return {
+    executive: new ExecutiveAdmin(executive, adminToken === undefined ? {} : { adminToken }),
+    connect: new ConnectClient(connectUrl),
+  };
+}
+
+/** `table:spec` options grouped by origin table. */
+function perTable(values: readonly string[], what: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const value of values) {
+    const colon = value.indexOf(':');
+    if (colon <= 0) throw new CuttleError('BAD_REQUEST', `--${what} ${value}: expected <table>:<columns>`);
+    const specs = value
+      .slice(colon + 1)
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    out.set(value.slice(0, colon), [...(out.get(value.slice(0, colon)) ?? []), ...specs]);
+  }
+  return out;
+}
+
+function tableChoices(options: AddOptions): Omit<TableChoice, 'database'>[] {
+  const include = perTable(options.include, 'include');
+  const exclude = perTable(options.exclude, 'exclude');
+  const renames = perTable(options.rename, 'rename');
+  return options.table.map((spec) => {
+    const [table = '', target] = spec.split('=');
+    const [family, targetTable] = target === undefined ? [options.family, undefined] : target.split('.');
+    if (family === undefined)
+      throw new CuttleError(
+        'BAD_REQUEST',
+        `--table ${spec}: name its family (<table>=<family>.<table>) or pass --family`,
+      );
+    const renamed = Object.fromEntries(
+      (renames.get(table) ?? []).map((r) => r.split('=') as [string, string]),
+    );
+    return {
+      table,
+      family,
+      ...(targetTable === undefined ? {} : { targetTable }),
+      ...(include.has(table) ? { include: include.get(table) ?? [] } : {}),
+      exclude: exclude.get(table) ?? [],
+      renames: renamed,
+    };
+  });
+}
+
+function originOf(options: AddOptions): {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+} {
+  const url = new URL(options.origin);
+  const database = url.pathname.replace(/^\//, '');
+  if (database === '')
+    throw new CuttleError(
+      'BAD_REQUEST',
+      `--origin ${options.origin}: name the database (mysql://user@host:port/<database>)`,
+    );
+  return {
+    host: url.hostname,
+    port: Number(url.port || 3306),
+    user: decodeURIComponent(url.username),
+    password: process.env[options.passwordEnv] ?? decodeURIComponent(url.password),
+    database,
+  };
+}
+
+function addCommand(ctx: CliContext): Command {
+  return new Command('add')
+    .description(
+      'register origin tables as a source: map them, create the cuttle tables and the Debezium connector',
+    )
+    .argument('<name>', 'source name: names the connector and prefixes its topics')
+    .requiredOption('--origin <url>', 'origin database, mysql://user@host:port/database')
+    .option(
+      '--password-env <variable>',
+      'environment variable holding the origin password',
+      'CUTTLE_ORIGIN_PASSWORD',
+    )
+    .option('--table <spec>', 'origin table to capture, <table>[=<family>.<table>] (repeat)', collect, [])
+    .option('--family <family>', 'family for tables given without one')
+    .option('--include <spec>', 'only these columns, <table>:<col>,<col> (repeat)', collect, [])
+    .option('--exclude <spec>', 'leave these columns out, <table>:<col>,<col> (repeat)', collect, [])
+    .option('--rename <spec>', 'field names, <table>:<col>=<field>,… (repeat)', collect, [])
+    .addOption(new Option('--format <format>', 'event format').choices(['json', 'avro']).default('json'))
+    .addOption(
+      new Option('--dead-letter-policy <policy>', 'a poison event halts its partition or is skipped')
+        .choices(['halt', 'skip'])
+        .default('halt'),
+    )
+    .addOption(
+      new Option('--schema-changes <policy>', 'new origin columns')
+        .choices(['hold', 'add-columns'])
+        .default('hold'),
+    )
+    .option('--loader-writer <writer>', 'the writer loaders commit as', 'loader')
+    .option('--loader-secret <secret>', 'its secret if it must be registered (generated otherwise)')
+    .addOption(
+      new Option('--connect <url>', 'Kafka Connect REST API')
+        .env('CUTTLE_CONNECT_URL')
+        .default('http://127.0.0.1:18083'),
+    )
+    .addOption(
+      new Option('--brokers <list>', 'Kafka brokers as the connector reaches them')
+        .env('CUTTLE_KAFKA_BROKERS')
+        .default('127.0.0.1:19092'),
+    )
+    .option('--converter-registry <url>', 'Apicurio API for Avro converters (…/apis/registry/v3)')
+    .action(async (name: string, options: AddOptions) => {
+      if (options.table.length === 0) throw new CuttleError('BAD_REQUEST', 'name at least one --table');
+      const origin = originOf(options);
+      const reader = await MysqlOriginSchemaReader.open(origin);
+      try {
+        const result = await addSource(
+          {
+            name,
+            origin,
+            tables: tableChoices(options),
+            format: options.format,
+            deadLetterPolicy: options.deadLetterPolicy,
+            schemaChanges: options.schemaChanges,
+            loaderWriter: options.loaderWriter,
+            ...(options.loaderSecret === undefined ? {} : { loaderSecret: options.loaderSecret }),
+            kafkaBrokers: options.brokers.split(','),
+            ...(options.converterRegistry === undefined
+              ? {}
+              : { converterRegistryUrl: options.converterRegistry }),
+          },
+          reader,
+          deps(ctx, options.connect),
+        );
+        ctx.print(result, () =>
+          [
+            `source ${name} registered; connector ${result.record.connector.name} is running`,
+            `tables created: ${result.tablesCreated.join(', ') || '(none, they existed)'}`,
+            ...result.warnings.map((w) => `warning: ${w}`),
+            ...(result.loaderSecret === undefined
+              ? []
+              : [
+                  `writer ${options.loaderWriter} registered, secret: ${result.loaderSecret}`,
+                  '(give it to the loaders as LOADER_SECRET; it is not shown again)',
+                ]),
+          ].join('\n'),
+        );
+      } finally {
+        await reader.close();
+      }
+    });
+}
+
+export function sourcesCommand(ctx: CliContext): Command {
+  const command = new Command('sources').description('register and manage Debezium sources');
+  const connectOption = () =>
+    new Option('--connect <url>', 'Kafka Connect REST API')
+      .env('CUTTLE_CONNECT_URL')
+      .default('http://127.0.0.1:18083');
+  command.addCommand(addCommand(ctx));
+  command
+    .command('list')
+    .description('registered sources')
+    .addOption(connectOption())
+    .action(async (options: { connect: string }) => {
+      const sources = await listSources(deps(ctx, options.connect).executive);
+      ctx.print(sources, () =>
+        renderTable(
+          ['SOURCE', 'STATE', 'FORMAT', 'TABLES', 'UPDATED'],
+          sources.map((s) => [
+            s.name,
+            s.state,
+            s.config.format ?? 'json',
+            s.config.tables.map((t) => `${t.source.table}→${t.target.family}.${t.target.table}`).join(' '),
+            new Date(s.updatedAt).toISOString(),
+          ]),
+        ),
+      );
+    });
+  command
+    .command('show')
+    .description('a source: mapping, connector properties and state')
+    .argument('<name>')
+    .addOption(connectOption())
+    .action(async (name: string, options: { connect: string }) => {
+      const shown = await showSource(name, deps(ctx, options.connect));
+      ctx.print(shown, () => JSON.stringify(shown, null, 2));
+    });
+  for (const [verb, state] of [
+    ['pause', 'paused'],
+    ['resume', 'active'],
+  ] as const) {
+    command
+      .command(verb)
+      .description(`${verb} a source's connector and its loading`)
+      .argument('<name>')
+      .addOption(connectOption())
+      .action(async (name: string, options: { connect: string }) => {
+        const record = await setSourceState(name, state, deps(ctx, options.connect));
+        ctx.print(record, () => `source ${name} is ${record.state}`);
+      });
+  }
+  command
+    .command('remove')
+    .description('delete the connector and the registration (cuttle tables and rows stay)')
+    .argument('<name>')
+    .addOption(connectOption())
+    .action(async (name: string, options: { connect: string }) => {
+      await removeSource(name, deps(ctx, options.connect));
+      ctx.print({ removed: name }, () => `source ${name} removed`);
+    });
+  return command;
+}

@@ -1,0 +1,47 @@
+/** OriginSchemaReader over mysql2: the origin's information_schema, read once per table. */
+import { createConnection, type Connection } from 'mysql2/promise';
+import { CuttleError } from '../../../lib/errors.ts';
+import { ORIGIN_COLUMNS_SQL, type OriginColumn } from '../sources/origin-schema.ts';
+import type { OriginSchemaReader } from '../sources/registration.ts';
+
+export class MysqlOriginSchemaReader implements OriginSchemaReader {
+  readonly #connection: Connection;
+
+  private constructor(connection: Connection) {
+    this.#connection = connection;
+  }
+
+  static async open(options: {
+    host: string;
+    port: number;
+    user: string;
+    password: string;
+  }): Promise<MysqlOriginSchemaReader> {
+    try {
+      return new MysqlOriginSchemaReader(await createConnection({ ...options, connectTimeout: 10_000 }));
+    } catch (err) {
+      throw new CuttleError(
+        'UNAVAILABLE',
+        `cannot connect to the origin ${options.host}:${options.port} as ${options.user}`,
+        {
+          cause: err,
+          details: { host: options.host, port: options.port },
+        },
+      );
+    }
+  }
+
+  async columns(database: string, table: string): Promise<OriginColumn[]> {
+    const [rows] = await this.#connection.query(ORIGIN_COLUMNS_SQL, [database, table]);
+    return (rows as Record<string, unknown>[]).map((r) => ({
+      name: String(r.name),
+      type: String(r.type),
+      position: Number(r.position),
+      keyPosition: r.keyPosition === null ? null : Number(r.keyPosition),
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.#connection.end();
+  }
+}

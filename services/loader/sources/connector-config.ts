@@ -1,0 +1,73 @@
+/**
+ * The Debezium MariaDB connector a source runs (real-stack.md §2.4 and §3.1): its origin, its
+ * topic prefix (= the source name), the encodings the loader decodes, and JSON or Apicurio Avro
+ * converters in the Confluent wire format.
+ */
+import { randomInt } from 'node:crypto';
+import { connectorProperties, type DebeziumEncodings } from '../mapping/encodings.ts';
+
+export interface OriginAddress {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+}
+
+export interface ConnectorRequest {
+  readonly source: string;
+  readonly origin: OriginAddress;
+  readonly tables: readonly string[];
+  readonly format: 'json' | 'avro';
+  readonly encodings: DebeziumEncodings;
+  readonly kafkaBrokers: readonly string[];
+  /** Apicurio's native API for the Avro converters, e.g. http://127.0.0.1:18081/apis/registry/v3 */
+  readonly converterRegistryUrl?: string;
+  /** Must differ from the origin's server_id and every replica's. @defaultValue random */
+  readonly serverId?: number;
+  readonly extra?: Readonly<Record<string, string>>;
+}
+
+function converters(request: ConnectorRequest): Record<string, string> {
+  if (request.format === 'json') {
+    return {
+      'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
+      'key.converter.schemas.enable': 'false',
+      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+      'value.converter.schemas.enable': 'false',
+    };
+  }
+  const url = request.converterRegistryUrl ?? 'http://127.0.0.1:18081/apis/registry/v3';
+  const out: Record<string, string> = { 'schema.name.adjustment.mode': 'avro' };
+  for (const side of ['key', 'value']) {
+    out[`${side}.converter`] = 'io.apicurio.registry.utils.converter.AvroConverter';
+    out[`${side}.converter.apicurio.registry.url`] = url;
+    out[`${side}.converter.apicurio.registry.auto-register`] = 'true';
+    out[`${side}.converter.apicurio.registry.find-latest`] = 'true';
+  }
+  return out;
+}
+
+export function connectorConfig(request: ConnectorRequest): Record<string, string> {
+  const { origin, source } = request;
+  return {
+    'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector',
+    'tasks.max': '1',
+    'database.hostname': origin.host,
+    'database.port': String(origin.port),
+    'database.user': origin.user,
+    'database.password': origin.password,
+    'database.server.id': String(request.serverId ?? randomInt(100_000, 2_000_000_000)),
+    'topic.prefix': source,
+    'database.include.list': origin.database,
+    'table.include.list': request.tables.map((t) => `${origin.database}\\.${t}`).join(','),
+    'schema.history.internal.kafka.bootstrap.servers': request.kafkaBrokers.join(','),
+    'schema.history.internal.kafka.topic': `${source}.schema-history`,
+    'include.schema.changes': 'true',
+    'tombstones.on.delete': 'true',
+    'snapshot.mode': 'initial',
+    ...connectorProperties(request.encodings),
+    ...converters(request),
+    ...request.extra,
+  };
+}

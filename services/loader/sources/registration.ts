@@ -1,0 +1,221 @@
+/**
+ * What `cuttle sources add | list | show | pause | resume | remove` do, over small ports (the
+ * origin's information_schema, the executive, Kafka Connect). `add` reads the origin tables'
+ * schema, maps every column (listing every column it cannot map, all at once), creates the cuttle
+ * family and tables, registers the loader as a writer, creates the Debezium connector and stores
+ * the source in `cuttle.sources`, where every loader picks it up.
+ */
+import { randomBytes } from 'node:crypto';
+import { CuttleError } from '../../../lib/errors.ts';
+import type { TableSchema } from '../../../lib/schema/types.ts';
+import { encodingsSchema, type DebeziumEncodings } from '../mapping/encodings.ts';
+import {
+  sourceConfigSchema,
+  type SourceConfigInput,
+  type TableMappingConfig,
+} from '../mapping/source-config.ts';
+import { SourceMapper } from '../mapping/source-mapper.ts';
+import type { ConnectClient, ConnectorStatus } from './connect-client.ts';
+import { connectorConfig, type OriginAddress } from './connector-config.ts';
+import { fieldsText, type ExecutiveAdmin } from './executive-admin.ts';
+import { tableMappingFromOrigin, type OriginColumn, type TableChoice } from './origin-schema.ts';
+import {
+  SOURCES_FAMILY,
+  SOURCES_FIELDS,
+  SOURCES_KEY,
+  SOURCES_TABLE,
+  SOURCES_WRITER,
+  redactProperties,
+  rowOfSource,
+  sourceFromRow,
+  validateSourceName,
+  type SourceRecord,
+  type SourceState,
+} from './source-record.ts';
+
+export interface OriginSchemaReader {
+  columns(database: string, table: string): Promise<OriginColumn[]>;
+}
+
+export interface SourcesDeps {
+  /** With the admin token. */
+  readonly executive: ExecutiveAdmin;
+  readonly connect: ConnectClient;
+  readonly now?: () => number;
+}
+
+export interface AddSourceRequest {
+  readonly name: string;
+  readonly origin: OriginAddress;
+  readonly tables: readonly Omit<TableChoice, 'database'>[];
+  readonly format?: 'json' | 'avro';
+  readonly encodings?: Partial<DebeziumEncodings>;
+  readonly deadLetterPolicy?: 'halt' | 'skip';
+  readonly schemaChanges?: 'add-columns' | 'hold';
+  readonly truncate?: 'hold' | 'ignore';
+  /** The writer every loader commits as; registered when missing. */
+  readonly loaderWriter: string;
+  /** Its secret when it must be registered; generated (and returned once) when left out. */
+  readonly loaderSecret?: string;
+  readonly kafkaBrokers: readonly string[];
+  readonly converterRegistryUrl?: string;
+  readonly extraProperties?: Readonly<Record<string, string>>;
+  /** Wait until the connector runs. @defaultValue true */
+  readonly waitRunning?: boolean;
+}
+
+export interface AddSourceResult {
+  readonly record: SourceRecord;
+  readonly tablesCreated: readonly string[];
+  readonly warnings: readonly string[];
+  /** Set only when the loader writer was registered now with a generated secret. */
+  readonly loaderSecret?: string;
+}
+
+/** The encodings a new source uses unless told otherwise: exact and easy to read. */
+export const DEFAULT_SOURCE_ENCODINGS: Partial<DebeziumEncodings> = {
+  decimalHandlingMode: 'string',
+  binaryHandlingMode: 'base64',
+};
+
+export async function addSource(
+  request: AddSourceRequest,
+  origin: OriginSchemaReader,
+  deps: SourcesDeps,
+): Promise<AddSourceResult> {
+  const name = validateSourceName(request.name);
+  const encodings = encodingsSchema.parse({ ...DEFAULT_SOURCE_ENCODINGS, ...request.encodings });
+  const mappings: TableMappingConfig[] = [];
+  for (const choice of request.tables) {
+    const columns = await origin.columns(request.origin.database, choice.table);
+    mappings.push(tableMappingFromOrigin({ ...choice, database: request.origin.database }, columns));
+  }
+  const config: SourceConfigInput = {
+    name,
+    topicPrefix: name,
+    format: request.format ?? 'json',
+    encodings,
+    deadLetterPolicy: request.deadLetterPolicy ?? 'halt',
+    schemaChanges: request.schemaChanges ?? 'hold',
+    truncate: request.truncate ?? 'hold',
+    tables: mappings,
+  };
+  // Compiling the mapping throws one error listing every column that cannot be mapped.
+  const mapper = new SourceMapper(sourceConfigSchema.parse(config));
+  const tablesCreated = await ensureTables(
+    deps.executive,
+    mapper.tables.map((t) => t.schema),
+  );
+  const loaderSecret = request.loaderSecret ?? randomBytes(24).toString('base64url');
+  const registered = await deps.executive.registerWriter(request.loaderWriter, loaderSecret);
+  const properties = connectorConfig({
+    source: name,
+    origin: request.origin,
+    tables: request.tables.map((t) => t.table),
+    format: config.format ?? 'json',
+    encodings,
+    kafkaBrokers: request.kafkaBrokers,
+    ...(request.converterRegistryUrl === undefined
+      ? {}
+      : { converterRegistryUrl: request.converterRegistryUrl }),
+    ...(request.extraProperties === undefined ? {} : { extra: request.extraProperties }),
+  });
+  await deps.connect.putConfig(name, properties);
+  if (request.waitRunning ?? true) await deps.connect.waitRunning(name);
+  const record: SourceRecord = {
+    name,
+    state: 'active',
+    config,
+    connector: { name, properties: redactProperties(properties) },
+    updatedAt: (deps.now ?? Date.now)(),
+  };
+  await storeSource(deps.executive, record);
+  return {
+    record,
+    tablesCreated,
+    warnings: mapper.tables.flatMap((t) => t.warnings),
+    ...(registered && request.loaderSecret === undefined ? { loaderSecret } : {}),
+  };
+}
+
+/** Creates missing tables; an existing table must already have exactly the mapped schema. */
+async function ensureTables(executive: ExecutiveAdmin, schemas: readonly TableSchema[]): Promise<string[]> {
+  const created: string[] = [];
+  for (const schema of schemas) {
+    await executive.ensureFamily(schema.family);
+    const existing = await executive.table(schema.family, schema.table);
+    if (existing === null) {
+      await executive.createTable(schema);
+      created.push(`${schema.family}.${schema.table}`);
+      continue;
+    }
+    const want = `${fieldsText(schema.fields)} key (${schema.keyFields.join(', ')})`;
+    const have = `${fieldsText(existing.fields)} key (${existing.keyFields.join(', ')})`;
+    if (want !== have) {
+      throw new CuttleError(
+        'TABLE_EXISTS',
+        `${schema.family}.${schema.table} exists with another schema: it has ${have}; the source maps ${want}`,
+        {
+          details: { family: schema.family, table: schema.table },
+        },
+      );
+    }
+  }
+  return created;
+}
+
+async function sourcesWriter(executive: ExecutiveAdmin): Promise<ExecutiveAdmin> {
+  await ensureTables(executive, [
+    { family: SOURCES_FAMILY, table: SOURCES_TABLE, fields: SOURCES_FIELDS, keyFields: SOURCES_KEY },
+  ]);
+  // Only this command writes the registry; a fresh secret each time needs no secret storage.
+  const secret = randomBytes(24).toString('base64url');
+  if (!(await executive.registerWriter(SOURCES_WRITER, secret)))
+    await executive.rotateWriter(SOURCES_WRITER, secret);
+  return executive.withWriter(SOURCES_WRITER, secret);
+}
+
+async function storeSource(executive: ExecutiveAdmin, record: SourceRecord): Promise<void> {
+  const writer = await sourcesWriter(executive);
+  await writer.mutate(SOURCES_FAMILY, [{ table: SOURCES_TABLE, op: 'upsert', values: rowOfSource(record) }]);
+}
+
+export async function listSources(executive: ExecutiveAdmin): Promise<SourceRecord[]> {
+  return (await executive.scan(SOURCES_FAMILY, SOURCES_TABLE)).map(sourceFromRow);
+}
+
+export async function showSource(
+  name: string,
+  deps: SourcesDeps,
+): Promise<{ record: SourceRecord; connector: ConnectorStatus | null }> {
+  const record = await requireSource(name, deps.executive);
+  return { record, connector: await deps.connect.status(record.connector.name) };
+}
+
+export async function setSourceState(
+  name: string,
+  state: SourceState,
+  deps: SourcesDeps,
+): Promise<SourceRecord> {
+  const record = await requireSource(name, deps.executive);
+  if (state === 'paused') await deps.connect.pause(record.connector.name);
+  else await deps.connect.resume(record.connector.name);
+  const next = { ...record, state, updatedAt: (deps.now ?? Date.now)() };
+  await storeSource(deps.executive, next);
+  return next;
+}
+
+/** Deletes the connector and the registration; the cuttle tables and their rows stay. */
+export async function removeSource(name: string, deps: SourcesDeps): Promise<void> {
+  const record = await requireSource(name, deps.executive);
+  await deps.connect.remove(record.connector.name);
+  const writer = await sourcesWriter(deps.executive);
+  await writer.mutate(SOURCES_FAMILY, [{ table: SOURCES_TABLE, op: 'delete', key: { name: record.name } }]);
+}
+
+async function requireSource(name: string, executive: ExecutiveAdmin): Promise<SourceRecord> {
+  const found = (await listSources(executive)).find((s) => s.name === name);
+  if (found === undefined)
+    throw new CuttleError('NOT_FOUND', `no source named ${name}`, { details: { source: name } });
+  return found;
+}

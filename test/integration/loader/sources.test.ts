@@ -1,0 +1,147 @@
+/**
+ * `cuttle sources …` on the real stack: `add` reads the origin's schema, refuses what it cannot
+ * map (listing every column), creates the cuttle table, the Debezium connector and the registry
+ * row; a loader following the registry (no sources file, no restart) loads the new source;
+ * `pause`, `resume`, `list`, `show` and `remove` do what they say.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../../cli/context.ts';
+import { runCli } from '../../../cli/program.ts';
+import { ConnectClient } from '../../../services/loader/sources/connect-client.ts';
+import { stackEnv } from '../../support/stack-env.ts';
+import { LoaderHarness, eventually } from './harness.ts';
+import { Origin } from './origin.ts';
+
+const harness = new LoaderHarness();
+const origin = new Origin();
+const connect = new ConnectClient(stackEnv.connectUrl);
+
+async function cuttle(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (t) => out.push(t), err: (t) => err.push(t) };
+  const code = await runCli(
+    ['--executive', harness.ex.url, '--admin-token', harness.ex.adminToken, '--json', ...args],
+    io,
+  );
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('cuttle sources', () => {
+  const name = (): string => harness.prefix;
+
+  beforeAll(async () => {
+    process.env.CUTTLE_ORIGIN_PASSWORD = 'dbz';
+    await origin.open();
+    await harness.open();
+    await origin.exec(
+      'CREATE TABLE prices (sku VARCHAR(40) NOT NULL PRIMARY KEY, `Amount` DECIMAL(12,4), note TEXT, secret VARCHAR(20))',
+    );
+    await origin.exec(
+      'CREATE TABLE shapes (id INT PRIMARY KEY, area POINT, outline POLYGON, label VARCHAR(10))',
+    );
+    await origin.exec(
+      "INSERT INTO prices VALUES ('a-1', 1.5000, 'first', 'x'), ('b-2', 99999999.9999, NULL, 'y')",
+    );
+  });
+
+  afterAll(async () => {
+    await connect.remove(name());
+    await harness.close();
+    await origin.close();
+  });
+
+  it('refuses a table with columns it cannot map, naming each one, and creates nothing', async () => {
+    const result = await cuttle(
+      'sources',
+      'add',
+      `${name()}x`,
+      '--origin',
+      `mysql://debezium@127.0.0.1:3307/${origin.database}`,
+      '--table',
+      'shapes',
+      '--family',
+      'geo',
+    );
+    expect(result.code).toBe(1);
+    const error = JSON.parse(result.err) as { error: { code: string; details: { problems: string[] } } };
+    expect(error.error.code).toBe('INVALID_FIELD_TYPE');
+    expect(error.error.details.problems).toEqual([
+      expect.stringMatching(/shapes\.area \(point\) cannot be mapped: spatial types/),
+      expect.stringMatching(/shapes\.outline \(polygon\) cannot be mapped: spatial types/),
+    ]);
+    expect(await connect.status(`${name()}x`)).toBeNull();
+  });
+
+  it('adds a source that a loader following the registry picks up without a restart', async () => {
+    const following = await harness.startRegistryLoader({ sourcesPollMs: 300 });
+    expect(following.topics).toEqual([]);
+    const added = await cuttle(
+      'sources',
+      'add',
+      name(),
+      '--origin',
+      `mysql://debezium@127.0.0.1:3307/${origin.database}`,
+      '--table',
+      'prices=shop.prices',
+      '--exclude',
+      'prices:secret',
+      '--rename',
+      'prices:Amount=amount',
+      '--loader-writer',
+      harness.writer.writer,
+      '--loader-secret',
+      harness.writer.secret,
+    );
+    expect(added.err).toBe('');
+    expect(JSON.parse(added.out)).toMatchObject({ tablesCreated: ['shop.prices'], warnings: [] });
+    expect(await harness.ex.admin('GET', '/families/shop/tables/prices')).toMatchObject({
+      body: {
+        fields: [
+          { name: 'sku', type: 'string' },
+          { name: 'amount', type: 'decimal' },
+          { name: 'note', type: 'text' },
+        ],
+        keyFields: ['sku'],
+      },
+    });
+    await origin.exec("INSERT INTO prices VALUES ('c-3', -0.0001, 'streamed', 'z')");
+    await eventually(async () => {
+      expect(await harness.rows('shop', 'prices')).toEqual([
+        { sku: 'a-1', amount: '1.5', note: 'first' },
+        { sku: 'b-2', amount: '99999999.9999', note: null },
+        { sku: 'c-3', amount: '-0.0001', note: 'streamed' },
+      ]);
+    }, 120_000);
+
+    const listed = JSON.parse((await cuttle('sources', 'list')).out) as { name: string; state: string }[];
+    expect(listed.map((s) => [s.name, s.state])).toEqual([[name(), 'active']]);
+    const shown = JSON.parse((await cuttle('sources', 'show', name())).out) as {
+      record: { connector: { properties: Record<string, string> } };
+      connector: { connector: { state: string } };
+    };
+    expect(shown.connector.connector.state).toBe('RUNNING');
+    expect(shown.record.connector.properties['database.password']).toBe('[redacted]');
+
+    expect((await cuttle('sources', 'pause', name())).code).toBe(0);
+    await eventually(async () => {
+      expect((await connect.status(name()))?.connector.state).toBe('PAUSED');
+      expect(following.topics).toEqual([]);
+    });
+    expect((await cuttle('sources', 'resume', name())).code).toBe(0);
+    await eventually(async () => expect(following.topics.length).toBeGreaterThan(0));
+    await origin.exec("UPDATE prices SET note = 'after resume' WHERE sku = 'a-1'");
+    await eventually(async () => {
+      expect((await harness.rows('shop', 'prices'))[0]).toEqual({
+        sku: 'a-1',
+        amount: '1.5',
+        note: 'after resume',
+      });
+    }, 120_000);
+
+    expect((await cuttle('sources', 'remove', name())).code).toBe(0);
+    expect(await connect.status(name())).toBeNull();
+    expect(JSON.parse((await cuttle('sources', 'list')).out)).toEqual([]);
+    await eventually(async () => expect(following.topics).toEqual([]));
+  });
+});
