@@ -129,7 +129,7 @@ describe('cuttle sources', () => {
       expect(following.topics).toEqual([]);
     });
     expect((await cuttle('sources', 'resume', name())).code).toBe(0);
-    await eventually(async () => expect(following.topics.length).toBeGreaterThan(0));
+    await eventually(() => Promise.resolve(expect(following.topics.length).toBeGreaterThan(0)));
     await origin.exec("UPDATE prices SET note = 'after resume' WHERE sku = 'a-1'");
     await eventually(async () => {
       expect((await harness.rows('shop', 'prices'))[0]).toEqual({
@@ -142,6 +142,6 @@ describe('cuttle sources', () => {
     expect((await cuttle('sources', 'remove', name())).code).toBe(0);
     expect(await connect.status(name())).toBeNull();
     expect(JSON.parse((await cuttle('sources', 'list')).out)).toEqual([]);
-    await eventually(async () => expect(following.topics).toEqual([]));
+    await eventually(() => Promise.resolve(expect(following.topics).toEqual([])));
   });
 });
