@@ -81,7 +81,7 @@ console.log(
 console.log('path                          |   p50 µs |   p99 µs |     gets/s | p50 vs reader');
 const labels: Record<string, string> = {
   reader: 'reader library (in-process)',
-  sqlite: 'better-sqlite3 prepared (floor)',
+  sqlite: 'better-sqlite3 direct (floor)',
   mysql: 'mysql2 → MariaDB 127.0.0.1',
   redis: 'Redis GET 127.0.0.1',
 };
