@@ -114,6 +114,7 @@ async function main(): Promise<void> {
     {
       ...loadExecutiveConfig({}),
       ctldbDriver: 'sqlite',
+      limitsMode: 'local',
       ctldbPath,
       port: Number(flags.get('--port') ?? 7070),
       adminToken: state.adminToken,
