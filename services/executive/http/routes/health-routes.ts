@@ -13,7 +13,13 @@ export function healthRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.get(
     '/readyz',
-    { schema: { summary: 'Readiness: ctldb reachable and the limiter healthy.', tags: ['health'] } },
+    {
+      schema: {
+        summary:
+          'Readiness: ctldb reachable (503 if not); status degraded while the limiter runs on its fallback.',
+        tags: ['health'],
+      },
+    },
     async () => {
       try {
         await deps.ctldb.ping();
@@ -23,10 +29,11 @@ export function healthRoutes(app: FastifyInstance, deps: RouteDeps): void {
           details: { ctldb: 'unreachable' },
         });
       }
-      if (!deps.limiter.healthy())
-        throw new CuttleError('UNAVAILABLE', 'the limiter is unhealthy', {
-          details: { limiter: 'unhealthy' },
-        });
+      // A limiter on its in-process fallback (Redis down) still admits writes within this
+      // executive's share, so the executive stays in rotation: answering 503 here would let a
+      // load balancer take every executive out during a Redis outage and stop all writes.
+      // Readiness reports the degradation instead; alert on cuttle_limits_fallback_active.
+      if (!deps.limiter.healthy()) return { status: 'degraded', limiter: 'fallback' };
       return { status: 'ready' };
     },
   );
