@@ -5,7 +5,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib/env.sh"
 . "$STACK_ROOT/stack/lib/process.sh"
 
-output=$(probe)
+output=$(probe "$@")
 status=$?
 while IFS=$'\t' read -r name address state detail; do
   if pid=$(owned_pid "$name"); then

@@ -26,13 +26,14 @@ export CUTTLE_STACK_DIR CUTTLE_MYSQL_URL CUTTLE_REDIS_URL CUTTLE_KAFKA_BROKERS C
   CUTTLE_CONNECT_URL CUTTLE_REGISTRY_URL CUTTLE_REGISTRY_API_URL CUTTLE_ORIGIN_MYSQL_URL CUTTLE_S3_ENDPOINT \
   CUTTLE_S3_BUCKET CUTTLE_KAFKA_HEAP CUTTLE_CONNECT_HEAP CUTTLE_REGISTRY_HEAP
 
+# shellcheck disable=SC2034 # used by the files that source this one
 STACK_CONFIG=$STACK_ROOT/stack/config
+# shellcheck disable=SC2034
 JVM_DIR=$CUTTLE_STACK_DIR/jvm
+# shellcheck disable=SC2034
 RUN_DIR=$CUTTLE_STACK_DIR/run
+# shellcheck disable=SC2034
 LOG_DIR=$CUTTLE_STACK_DIR/logs
-
-# Components in start order; stack/down.sh stops them in reverse.
-COMPONENTS=(mysql redis origin s3 kafka registry connect)
 
 # "scheme://user@host:port/path" or "host:port[,host:port]" -> "host:port" (the first one).
 hostport_of() {

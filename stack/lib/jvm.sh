@@ -52,7 +52,9 @@ kafka_start() {
     echo "advertised.listeners=PLAINTEXT://$host:$port"
     echo "controller.quorum.voters=1@$host:$cport"
   } >"$props"
-  local jopts=($CUTTLE_KAFKA_HEAP -XX:+UseG1GC -Djava.awt.headless=true
+  local heap jopts
+  read -ra heap <<<"$CUTTLE_KAFKA_HEAP"
+  jopts=("${heap[@]}" -XX:+UseG1GC -Djava.awt.headless=true
     "-Dlog4j.configuration=file:$STACK_CONFIG/kafka/log4j.properties")
   if [[ ! -f $dir/data/meta.properties ]]; then
     log "formatting Kafka storage in $dir/data"
@@ -63,7 +65,7 @@ kafka_start() {
 }
 
 connect_start() {
-  local dir=$CUTTLE_STACK_DIR/connect host port props
+  local dir=$CUTTLE_STACK_DIR/connect host port props heap
   host=$(host_of "$CUTTLE_CONNECT_URL")
   port=$(port_of "$CUTTLE_CONNECT_URL")
   props=$dir/worker.properties
@@ -77,7 +79,8 @@ connect_start() {
     echo "rest.advertised.port=$port"
     echo "plugin.path=$JVM_DIR/connect-plugins"
   } >"$props"
-  launch connect java $CUTTLE_CONNECT_HEAP -XX:+UseG1GC -Djava.awt.headless=true \
+  read -ra heap <<<"$CUTTLE_CONNECT_HEAP"
+  launch connect java "${heap[@]}" -XX:+UseG1GC -Djava.awt.headless=true \
     "-Dlog4j.configuration=file:$STACK_CONFIG/connect/log4j.properties" \
     -cp "$JVM_DIR/connect-libs/*" org.apache.kafka.connect.cli.ConnectDistributed "$props"
 }
@@ -91,13 +94,16 @@ registry_start() {
     set -a
     # shellcheck source=../config/apicurio/apicurio.env
     . "$STACK_CONFIG/apicurio/apicurio.env"
+    # shellcheck disable=SC2034 # exported by set -a
     QUARKUS_HTTP_HOST=$host
+    # shellcheck disable=SC2034
     QUARKUS_HTTP_PORT=$port
     set +a
     cd "$JVM_DIR/apicurio" || exit 1
     # 3.0.x ships a legacy runner jar with lib/; 3.3.x a fast-jar (quarkus-run.jar).
-    local jar
+    local jar heap
+    read -ra heap <<<"$CUTTLE_REGISTRY_HEAP"
     jar=$(compgen -G "$JVM_DIR/apicurio/*-runner.jar" || echo "$JVM_DIR/apicurio/quarkus-run.jar")
-    launch registry java $CUTTLE_REGISTRY_HEAP -XX:+UseSerialGC -jar "$jar"
+    launch registry java "${heap[@]}" -XX:+UseSerialGC -jar "$jar"
   )
 }
