@@ -4,6 +4,7 @@
  * and the executive client) and add it here.
  */
 import type { Command } from 'commander';
+import { deadlettersCommand } from './commands/deadletters.ts';
 import { familiesCommand } from './commands/families.ts';
 import { limitsCommand } from './commands/limits.ts';
 import { sourcesCommand } from './commands/sources.ts';
@@ -20,5 +21,6 @@ export const commandFactories: readonly CommandFactory[] = [
   writersCommand,
   limitsCommand,
   sourcesCommand,
+  deadlettersCommand,
   snapshotsCommand,
 ];

@@ -25,6 +25,18 @@ export const loaderOptions = {
     description:
       'Confluent-compatible schema registry API, for Avro sources (e.g. http://127.0.0.1:18081/apis/ccompat/v7).',
   },
+  redisUrl: {
+    schema: env.optional(),
+    description: 'Redis for the dead-letter queue (BullMQ). Without it dead letters are kept in memory only.',
+  },
+  deadLetterPrefix: {
+    schema: env.string('bull'),
+    description: 'BullMQ key prefix of the dead-letter queue.',
+  },
+  deadLetterPollMs: {
+    schema: env.int(2000, 100),
+    description: 'How often operator requests on dead letters (retry, drop) are looked for.',
+  },
   maxBatchMutations: { schema: env.int(1000, 1), description: 'Close a batch at this many mutations.' },
   maxBatchBytes: {
     schema: env.int(1024 * 1024, 1024),

@@ -11,11 +11,13 @@ import { CuttleError } from '../../lib/errors.ts';
 import { sleep } from '../../lib/lifecycle.ts';
 import { silentLogger, type Logger } from '../../lib/logging.ts';
 import { createRegistry, type Registry } from '../../lib/metrics.ts';
+import { BullmqDeadLetterStore } from './adapters/bullmq-dead-letter-adapter.ts';
 import { ConfluentRegistryAdapter } from './adapters/confluent-registry-adapter.ts';
 import { KafkajsChangeConsumer } from './adapters/kafkajs-consumer-adapter.ts';
 import type { LoaderConfig } from './config.ts';
 import type { ChangeConsumer } from './consumer/consumer.ts';
-import { MemoryDeadLetterSink, type DeadLetterSink } from './dead-letters/dead-letter.ts';
+import { MemoryDeadLetterSink, type DeadLetterStore } from './dead-letters/dead-letter.ts';
+import { DeadLetterReplayer } from './dead-letters/replayer.ts';
 import { AvroEventDecoder } from './decode/avro-decoder.ts';
 import type { EventDecoder } from './decode/decoder.ts';
 import { JsonEventDecoder } from './decode/json-decoder.ts';
@@ -36,14 +38,14 @@ export interface LoaderDeps {
   /** Fixed sources (tests, benchmarks); otherwise the sources file or the registry. */
   readonly sources?: readonly SourceConfigInput[];
   readonly consumerFactory?: () => ChangeConsumer;
-  readonly deadLetters?: DeadLetterSink;
+  readonly deadLetters?: DeadLetterStore;
   readonly registry?: SchemaRegistry;
   readonly metricsRegistry?: Registry;
 }
 
 export interface Loader {
   readonly metrics: LoaderMetrics;
-  readonly deadLetters: DeadLetterSink;
+  readonly deadLetters: DeadLetterStore;
   /** Topics currently consumed. */
   readonly topics: readonly string[];
   readonly statuses: readonly PartitionStatus[];
@@ -52,6 +54,8 @@ export interface Loader {
   start(): Promise<void>;
   /** Reads the sources again now, rebuilding the consumer if they changed. */
   refreshSources(): Promise<boolean>;
+  /** Acts on pending dead-letter requests now; returns how many it handled. */
+  replayDeadLetters(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -94,7 +98,7 @@ export function createLoader(config: LoaderConfig, deps: LoaderDeps = {}): Loade
 
 class LoaderService implements Loader {
   readonly metrics: LoaderMetrics;
-  readonly deadLetters: DeadLetterSink;
+  readonly deadLetters: DeadLetterStore;
   readonly #config: LoaderConfig;
   readonly #deps: LoaderDeps;
   readonly #log: Logger;
@@ -106,7 +110,11 @@ class LoaderService implements Loader {
   #topics: string[] = [];
   #fingerprint = '';
   #statusUrl: string | undefined;
+  #routes: ReadonlyMap<string, SourceRoute> = new Map();
+  readonly #executive: ExecutiveClient;
+  readonly #replayer: DeadLetterReplayer;
   #poller: NodeJS.Timeout | undefined;
+  #replayTimer: NodeJS.Timeout | undefined;
   #refreshing: Promise<boolean> = Promise.resolve(false);
 
   constructor(config: LoaderConfig, deps: LoaderDeps) {
@@ -114,7 +122,23 @@ class LoaderService implements Loader {
     this.#deps = deps;
     this.#log = deps.log ?? silentLogger();
     this.#registry = deps.registry;
-    this.deadLetters = deps.deadLetters ?? new MemoryDeadLetterSink();
+    this.deadLetters =
+      deps.deadLetters ??
+      (config.redisUrl === undefined
+        ? new MemoryDeadLetterSink()
+        : new BullmqDeadLetterStore({ redisUrl: config.redisUrl, prefix: config.deadLetterPrefix }));
+    this.#executive = new ExecutiveClient({
+      url: config.executiveUrl,
+      writer: config.writer,
+      secret: config.secret,
+    });
+    this.#replayer = new DeadLetterReplayer({
+      store: this.deadLetters,
+      routes: () => this.#routes,
+      pipeline: () => this.#pipeline,
+      executive: this.#executive,
+      log: this.#log.child({ component: 'dead-letters' }),
+    });
     const registry = deps.metricsRegistry ?? createRegistry('loader');
     this.metrics = createLoaderMetrics(registry);
     const status = {
@@ -144,7 +168,17 @@ class LoaderService implements Loader {
         this.refreshSources().catch((err: unknown) => this.#log.error({ err }, 'reading the sources failed'));
       }, this.#config.sourcesPollMs);
     }
+    this.#replayTimer = setInterval(() => {
+      this.#replayer
+        .runOnce()
+        .catch((err: unknown) => this.#log.error({ err }, 'dead-letter requests failed'));
+    }, this.#config.deadLetterPollMs);
     this.#log.info({ topics: this.#topics, statusUrl: this.#statusUrl }, 'loader started');
+  }
+
+  /** Acts on pending dead-letter requests now (tests; the timer does it otherwise). */
+  replayDeadLetters(): Promise<number> {
+    return this.#replayer.runOnce();
   }
 
   refreshSources(): Promise<boolean> {
@@ -154,10 +188,12 @@ class LoaderService implements Loader {
 
   async stop(): Promise<void> {
     clearInterval(this.#poller);
+    clearInterval(this.#replayTimer);
     await this.#refreshing.catch(() => undefined);
     await this.#consumer?.stop();
     this.#consumer = null;
     await this.#status.stop();
+    if (this.#deps.deadLetters === undefined) await this.deadLetters.close();
   }
 
   async #refresh(): Promise<boolean> {
@@ -170,6 +206,7 @@ class LoaderService implements Loader {
     this.#pipeline = null;
     this.#fingerprint = fingerprint;
     this.#topics = topics;
+    this.#routes = routes;
     if (topics.length === 0) return true;
     const consumer = this.#deps.consumerFactory?.() ?? this.#kafkaConsumer();
     const pipeline = new LoaderPipeline(routes, {

@@ -29,6 +29,11 @@ export class LoaderPipeline implements ConsumerHandlers {
     return [...this.#workers.values()].map((w) => w.status);
   }
 
+  /** The worker of a partition this loader holds, if any. */
+  find(tp: TopicPartition): PartitionWorker | undefined {
+    return this.#workers.get(streamName(tp));
+  }
+
   onAssigned(assigned: readonly TopicPartition[]): void {
     this.#joined = true;
     const keep = new Set(assigned.map(streamName));

@@ -7,7 +7,7 @@
  */
 import { isCuttleError } from '../../../lib/errors.ts';
 import type { Logger } from '../../../lib/logging.ts';
-import { withoutEvents, type Batch } from '../batching/batch.ts';
+import { withoutEvents, type Batch, type BatchEvent } from '../batching/batch.ts';
 import type { SendResult } from '../batching/failure-policy.ts';
 import { decideAfterSend, decideOnEventError, type Decision } from '../batching/failure-policy.ts';
 import { compareOffsets, streamName, type TopicPartition } from '../batching/offsets.ts';
@@ -56,6 +56,8 @@ export class PartitionWorker {
   #halted: PartitionStatus['halted'] = null;
   #waiting: string | null = null;
   #highWatermark: string | null = null;
+  /** Offsets an operator dropped from the dead-letter queue: passed over once when met again. */
+  readonly #dropped = new Set<string>();
 
   constructor(tp: TopicPartition, route: SourceRoute, deps: WorkerDeps) {
     this.tp = tp;
@@ -79,6 +81,25 @@ export class PartitionWorker {
   unposition(): void {
     this.#batcher = null;
     this.#awaitingFetchFrom = null;
+  }
+
+  /** True while the partition is halted at `offset`. */
+  isHaltedAt(offset: string): boolean {
+    return this.#halted?.offset === offset;
+  }
+
+  /**
+   * Resumes a halted partition from ctldb's offset, after an operator fixed the cause (retry)
+   * or gave the event up (`skipOffset`: passed over, with its offset committed).
+   */
+  resume(skipOffset?: string): void {
+    if (this.#halted === null) return;
+    if (skipOffset !== undefined) this.#dropped.add(skipOffset);
+    this.#halted = null;
+    this.unposition();
+    this.#deps.metrics.halted.set(this.#labels, 0);
+    this.#deps.consumer.resume(this.tp);
+    this.#deps.log.info({ ...this.#labels, skipOffset }, 'partition resumed');
   }
 
   async handle(batch: FetchedBatch, ctx: BatchContext): Promise<void> {
@@ -126,6 +147,7 @@ export class PartitionWorker {
   }
 
   async #eventOf(message: InboundMessage, ctx: BatchContext) {
+    if (this.#dropped.delete(message.offset)) return emptyEvent(message.offset);
     for (let attempt = 0; ; attempt++) {
       try {
         const built = await buildEvent(message, this.#route);
@@ -143,7 +165,7 @@ export class PartitionWorker {
         }
         if (decision.action === 'dead-letter') {
           await this.#deadLetter(message, decision.code, decision.reason, 'skip');
-          return { offset: message.offset, family: null, mutations: [], sourceTsMs: null, bytes: 0 };
+          return emptyEvent(message.offset);
         }
         await this.#halt(
           message,
@@ -331,4 +353,9 @@ export class PartitionWorker {
   #count(outcome: string, n = 1): void {
     this.#deps.metrics.events.inc({ ...this.#labels, outcome }, n);
   }
+}
+
+/** An event that only moves the offset (its record was dead-lettered or dropped). */
+function emptyEvent(offset: string): BatchEvent {
+  return { offset, family: null, mutations: [], sourceTsMs: null, bytes: 0 };
 }
