@@ -5,23 +5,10 @@
  */
 import { CuttleError } from '../errors.ts';
 import { physicalTableName, quoteIdent } from '../schema/names.ts';
-import type { FieldType, TableSchema } from '../schema/types.ts';
-import type { EncodedRow, EncodedValue } from '../schema/values.ts';
+import type { TableSchema } from '../schema/types.ts';
+// A decoded value (bigint, string, Buffer, null) is exactly what better-sqlite3 binds.
+import { decodeValue as bindValue, type EncodedRow } from '../schema/values.ts';
 import type { SqliteDb, SqliteStatement } from './sqlite-port.ts';
-
-/** An encoded ledger value as the SQLite value to bind. */
-export function bindValue(encoded: EncodedValue, type: FieldType): bigint | string | Buffer | null {
-  if (encoded === null) return null;
-  switch (type) {
-    case 'integer':
-      return BigInt(encoded);
-    case 'binary':
-    case 'bytestring':
-      return Buffer.from(encoded, 'base64');
-    default:
-      return encoded;
-  }
-}
 
 function inconsistency(schema: TableSchema, problem: string): CuttleError {
   return new CuttleError('INTERNAL', `ledger does not match ${schema.family}.${schema.table}: ${problem}`, {
