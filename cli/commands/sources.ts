@@ -158,7 +158,7 @@ function addCommand(ctx: CliContext): Command {
         .env('CUTTLE_KAFKA_BROKERS')
         .default('127.0.0.1:19092'),
     )
-    .option('--converter-registry <url>', 'Apicurio API for Avro converters (…/apis/registry/v3)')
+    .option('--converter-registry <url>', 'Apicurio API for the Avro converters (…/apis/registry/v2)')
     .action(async (name: string, options: AddOptions) => {
       if (options.table.length === 0) throw new CuttleError('BAD_REQUEST', 'name at least one --table');
       const origin = originOf(options);

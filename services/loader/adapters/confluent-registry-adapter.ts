@@ -37,6 +37,15 @@ export const exactLongType = avro.types.LongType.__with({
     BigInt(a) === BigInt(b) ? 0 : BigInt(a) < BigInt(b) ? -1 : 1,
 });
 
+/** Swaps avsc's long type (which throws beyond 2^53) for the exact one, wherever a long appears. */
+export function longHook(schema: unknown): Avsc.Type | undefined {
+  if (schema === 'long') return exactLongType;
+  if (schema !== null && typeof schema === 'object' && (schema as { type?: unknown }).type === 'long') {
+    return (schema as { logicalType?: unknown }).logicalType === undefined ? exactLongType : undefined;
+  }
+  return undefined;
+}
+
 export interface ConfluentRegistryOptions {
   /** e.g. http://127.0.0.1:18081/apis/ccompat/v7 */
   readonly url: string;
@@ -50,7 +59,9 @@ export class ConfluentRegistryAdapter implements SchemaRegistry {
     this.#url = options.url;
     this.#registry = new ConfluentRegistry(
       { host: options.url, retry: { retries: 2 } },
-      { [SchemaType.AVRO]: { registry: { long: exactLongType } } },
+      // A type hook, not avsc's `registry` option: the client reuses one options object for every
+      // schema, and a shared registry would reject the second schema naming the same record type.
+      { [SchemaType.AVRO]: { typeHook: longHook } },
     );
   }
 

@@ -21,7 +21,7 @@ export interface ConnectorRequest {
   readonly format: 'json' | 'avro';
   readonly encodings: DebeziumEncodings;
   readonly kafkaBrokers: readonly string[];
-  /** Apicurio's native API for the Avro converters, e.g. http://127.0.0.1:18081/apis/registry/v3 */
+  /** Apicurio's API for the Avro converters, e.g. http://127.0.0.1:18081/apis/registry/v2 */
   readonly converterRegistryUrl?: string;
   /** Must differ from the origin's server_id and every replica's. @defaultValue random */
   readonly serverId?: number;
@@ -37,13 +37,18 @@ function converters(request: ConnectorRequest): Record<string, string> {
       'value.converter.schemas.enable': 'false',
     };
   }
-  const url = request.converterRegistryUrl ?? 'http://127.0.0.1:18081/apis/registry/v3';
+  const url = request.converterRegistryUrl ?? 'http://127.0.0.1:18081/apis/registry/v2';
   const out: Record<string, string> = { 'schema.name.adjustment.mode': 'avro' };
   for (const side of ['key', 'value']) {
     out[`${side}.converter`] = 'io.apicurio.registry.utils.converter.AvroConverter';
     out[`${side}.converter.apicurio.registry.url`] = url;
     out[`${side}.converter.apicurio.registry.auto-register`] = 'true';
     out[`${side}.converter.apicurio.registry.find-latest`] = 'true';
+    // The Confluent wire format (magic byte + 4-byte content id) on the 2.6 converter; 3.x
+    // writes it by default and ignores the 2.x-only keys (real-stack.md §3.1).
+    out[`${side}.converter.apicurio.registry.headers.enabled`] = 'false';
+    out[`${side}.converter.apicurio.registry.as-confluent`] = 'true';
+    out[`${side}.converter.apicurio.registry.use-id`] = 'contentId';
   }
   return out;
 }

@@ -14,18 +14,33 @@ import type { SourceConfigInput } from '../../../services/loader/mapping/source-
 import { sourceConfigSchema } from '../../../services/loader/mapping/source-config.ts';
 import { SourceMapper } from '../../../services/loader/mapping/source-mapper.ts';
 import { waitForTopic } from '../../support/kafka.ts';
+import { stackEnv } from '../../support/stack-env.ts';
 import { LoaderHarness, eventually } from './harness.ts';
 import { DebeziumConnector, Origin } from './origin.ts';
 
-const harness = new LoaderHarness();
-const origin = new Origin();
 const encodings = {
   ...DEFAULT_ENCODINGS,
   decimalHandlingMode: 'string',
   binaryHandlingMode: 'base64',
 } as const;
-let connector: DebeziumConnector;
-let source: SourceConfigInput;
+
+/**
+ * Apicurio's Avro converter writing the Confluent wire format (magic byte, 4-byte content id):
+ * the stack runs the 2.6 converter against the 3.x registry's v2 API (test/support/debezium.ts).
+ */
+function avroConverters(): Record<string, string> {
+  const out: Record<string, string> = { 'schema.name.adjustment.mode': 'avro' };
+  for (const side of ['key', 'value']) {
+    out[`${side}.converter`] = 'io.apicurio.registry.utils.converter.AvroConverter';
+    out[`${side}.converter.apicurio.registry.url`] = stackEnv.registryApiUrl;
+    out[`${side}.converter.apicurio.registry.auto-register`] = 'true';
+    out[`${side}.converter.apicurio.registry.find-latest`] = 'true';
+    out[`${side}.converter.apicurio.registry.headers.enabled`] = 'false';
+    out[`${side}.converter.apicurio.registry.as-confluent`] = 'true';
+    out[`${side}.converter.apicurio.registry.use-id`] = 'contentId';
+  }
+  return out;
+}
 
 const DDL = `CREATE TABLE widgets (
   id BIGINT NOT NULL PRIMARY KEY,
@@ -52,7 +67,10 @@ const ORIGIN_TEXT: Record<string, string> = {
 };
 const RAW_TEXT = new Set(['select', 'c', 'vc', 'vlong', 'tx', 'e', 'st']);
 
-async function originRows(columns: readonly string[]): Promise<Record<string, string | null>[]> {
+async function originRows(
+  origin: Origin,
+  columns: readonly string[],
+): Promise<Record<string, string | null>[]> {
   const select = columns
     .map((c) => `${ORIGIN_TEXT[c] ?? (RAW_TEXT.has(c) ? `\`${c}\`` : `CAST(\`${c}\` AS CHAR)`)} AS \`${c}\``)
     .join(', ');
@@ -90,7 +108,10 @@ function byId(rows: readonly Record<string, string | null>[]): Record<string, Re
   return Object.fromEntries(rows.map((r) => [r.id ?? '', r]));
 }
 
-async function cuttleRows(mapper: SourceMapper): Promise<Record<string, string | null>[]> {
+async function cuttleRows(
+  harness: LoaderHarness,
+  mapper: SourceMapper,
+): Promise<Record<string, string | null>[]> {
   const table = mapper.tables[0];
   if (table === undefined) throw new Error('no table');
   const rows = await harness.rows(table.schema.family, table.schema.table);
@@ -113,101 +134,115 @@ const NASTY = `INSERT INTO widgets VALUES (
   'l', 'r,x', '{"a": 18446744073709551615, "b": [1.50]}',
   1.1, 0.1)`;
 
-describe('loader end to end: origin MariaDB → Debezium → Kafka → ctldb', () => {
-  beforeAll(async () => {
-    await origin.open();
-    await harness.open();
-    await origin.exec(DDL);
-    // Rows present before the connector starts arrive as snapshot reads (op "r").
-    await origin.exec(`INSERT INTO widgets (id, \`order\`, \`select\`, vc, dec1, dt6) VALUES
+describe.each(['json', 'avro'] as const)(
+  'loader end to end (%s): origin MariaDB → Debezium → Kafka → ctldb',
+  (format) => {
+    const harness = new LoaderHarness();
+    const origin = new Origin();
+    let connector: DebeziumConnector;
+    let source: SourceConfigInput;
+
+    beforeAll(async () => {
+      await origin.open();
+      await harness.open();
+      await origin.exec(DDL);
+      // Rows present before the connector starts arrive as snapshot reads (op "r").
+      await origin.exec(`INSERT INTO widgets (id, \`order\`, \`select\`, vc, dec1, dt6) VALUES
       (1, 1, 'one', 'snap', 1.10, '2024-01-02 03:04:05.678901'), (2, 2, 'two', NULL, -0.01, NULL), (3, 3, 'three', 'x', 0, '2000-02-29 00:00:00')`);
-    source = {
-      name: harness.prefix,
-      topicPrefix: harness.prefix,
-      encodings,
-      tables: [await origin.tableMapping({ table: 'widgets', family: 'shop' })],
-    };
-    await harness.createTables(source);
-    connector = new DebeziumConnector({ prefix: harness.prefix, database: origin.database, encodings });
-    await connector.create();
-    await waitForTopic(`${harness.prefix}.${origin.database}.widgets`, 120_000);
-    await waitForTopic(harness.prefix, 120_000);
-  });
+      source = {
+        name: harness.prefix,
+        topicPrefix: harness.prefix,
+        format,
+        encodings,
+        tables: [await origin.tableMapping({ table: 'widgets', family: 'shop' })],
+      };
+      await harness.createTables(source);
+      connector = new DebeziumConnector({
+        prefix: harness.prefix,
+        database: origin.database,
+        encodings,
+        ...(format === 'avro' ? { extra: avroConverters() } : {}),
+      });
+      await connector.create();
+      await waitForTopic(`${harness.prefix}.${origin.database}.widgets`, 120_000);
+      await waitForTopic(harness.prefix, 120_000);
+    });
 
-  afterAll(async () => {
-    await connector?.remove();
-    await harness.close();
-    await origin.close();
-  });
+    afterAll(async () => {
+      await connector?.remove();
+      await harness.close();
+      await origin.close();
+    });
 
-  it('maps every column type of the origin table', () => {
-    const mapper = new SourceMapper(sourceConfigSchema.parse(source));
-    expect(mapper.tables[0]?.schema.fields.map((f) => `${f.name}:${f.type}`)).toEqual([
-      'id:integer',
-      'order:integer',
-      'select:string',
-      'ti:integer',
-      'si:integer',
-      'mi:integer',
-      'i:integer',
-      'bi:integer',
-      'ubi:decimal',
-      'dec1:decimal',
-      'dec2:decimal',
-      'd:string',
-      't:string',
-      'dt0:string',
-      'dt3:string',
-      'dt6:string',
-      'ts:string',
-      'y:integer',
-      'b1:integer',
-      'b10:bytestring',
-      'bo:integer',
-      'c:string',
-      'vc:string',
-      'vlong:text',
-      'tx:text',
-      'bin:bytestring',
-      'vb:bytestring',
-      'bl:binary',
-      'e:string',
-      'st:string',
-      'j:text',
-      'f:decimal',
-      'dbl:decimal',
-    ]);
-  });
+    it('maps every column type of the origin table', () => {
+      const mapper = new SourceMapper(sourceConfigSchema.parse(source));
+      expect(mapper.tables[0]?.schema.fields.map((f) => `${f.name}:${f.type}`)).toEqual([
+        'id:integer',
+        'order:integer',
+        'select:string',
+        'ti:integer',
+        'si:integer',
+        'mi:integer',
+        'i:integer',
+        'bi:integer',
+        'ubi:decimal',
+        'dec1:decimal',
+        'dec2:decimal',
+        'd:string',
+        't:string',
+        'dt0:string',
+        'dt3:string',
+        'dt6:string',
+        'ts:string',
+        'y:integer',
+        'b1:integer',
+        'b10:bytestring',
+        'bo:integer',
+        'c:string',
+        'vc:string',
+        'vlong:text',
+        'tx:text',
+        'bin:bytestring',
+        'vb:bytestring',
+        'bl:binary',
+        'e:string',
+        'st:string',
+        'j:text',
+        'f:decimal',
+        'dbl:decimal',
+      ]);
+    });
 
-  it('arrives in ctldb equal to the origin, through snapshot and streaming', async () => {
-    const loader = await harness.startLoader([source]);
-    await origin.exec(NASTY);
-    await origin.exec(`INSERT INTO widgets (id) VALUES (4)`);
-    await origin.exec(
-      `INSERT INTO widgets (id, bi, ubi, i, ti, dec2, dt0, vb) VALUES (-9223372036854775808, -9223372036854775808, 0, 0, 127, '-0.000000000000000000000000000001', '1000-01-01 00:00:00', x'')`,
-    );
-    // One transaction of many rows, then updates, a delete and a primary-key change.
-    const many = Array.from(
-      { length: 60 },
-      (_, n) => `(${100 + n}, ${n}, 'bulk ${n}', ${n}.25, x'${(n % 256).toString(16).padStart(2, '0')}00')`,
-    ).join(', ');
-    await origin.exec(
-      `START TRANSACTION; INSERT INTO widgets (id, \`order\`, vc, dec1, vb) VALUES ${many}; COMMIT`,
-    );
-    await origin.exec(
-      `UPDATE widgets SET vc = CONCAT(vc, ' ✓'), dec1 = dec1 * 2 WHERE id BETWEEN 100 AND 130`,
-    );
-    await origin.exec(`UPDATE widgets SET vc = NULL, tx = 'now text' WHERE id = 1`);
-    await origin.exec(`DELETE FROM widgets WHERE id IN (2, 101, 102)`);
-    await origin.exec(`UPDATE widgets SET id = 5 WHERE id = 3`);
-    const mapper = new SourceMapper(sourceConfigSchema.parse(source));
-    const columns = mapper.tables[0]?.columns.map((c) => c.source) ?? [];
-    await eventually(async () => {
-      expect(byId(await cuttleRows(mapper))).toEqual(byId(await originRows(columns)));
-    }, 120_000);
-    const status = await fetch(`${loader.statusUrl ?? ''}/status`).then(
-      (r) => r.json() as Promise<{ partitions: { halted: unknown }[] }>,
-    );
-    expect(status.partitions.every((p) => p.halted === null)).toBe(true);
-  });
-});
+    it('arrives in ctldb equal to the origin, through snapshot and streaming', async () => {
+      const loader = await harness.startLoader([source], { registryUrl: stackEnv.registryUrl });
+      await origin.exec(NASTY);
+      await origin.exec(`INSERT INTO widgets (id) VALUES (4)`);
+      await origin.exec(
+        `INSERT INTO widgets (id, bi, ubi, i, ti, dec2, dt0, vb) VALUES (-9223372036854775808, -9223372036854775808, 0, 0, 127, '-0.000000000000000000000000000001', '1000-01-01 00:00:00', x'')`,
+      );
+      // One transaction of many rows, then updates, a delete and a primary-key change.
+      const many = Array.from(
+        { length: 60 },
+        (_, n) => `(${100 + n}, ${n}, 'bulk ${n}', ${n}.25, x'${(n % 256).toString(16).padStart(2, '0')}00')`,
+      ).join(', ');
+      await origin.exec(
+        `START TRANSACTION; INSERT INTO widgets (id, \`order\`, vc, dec1, vb) VALUES ${many}; COMMIT`,
+      );
+      await origin.exec(
+        `UPDATE widgets SET vc = CONCAT(vc, ' ✓'), dec1 = dec1 * 2 WHERE id BETWEEN 100 AND 130`,
+      );
+      await origin.exec(`UPDATE widgets SET vc = NULL, tx = 'now text' WHERE id = 1`);
+      await origin.exec(`DELETE FROM widgets WHERE id IN (2, 101, 102)`);
+      await origin.exec(`UPDATE widgets SET id = 5 WHERE id = 3`);
+      const mapper = new SourceMapper(sourceConfigSchema.parse(source));
+      const columns = mapper.tables[0]?.columns.map((c) => c.source) ?? [];
+      await eventually(async () => {
+        expect(byId(await cuttleRows(harness, mapper))).toEqual(byId(await originRows(origin, columns)));
+      }, 120_000);
+      const status = await fetch(`${loader.statusUrl ?? ''}/status`).then(
+        (r) => r.json() as Promise<{ partitions: { halted: unknown }[] }>,
+      );
+      expect(status.partitions.every((p) => p.halted === null)).toBe(true);
+    });
+  },
+);
