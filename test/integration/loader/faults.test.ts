@@ -1,0 +1,226 @@
+/**
+ * Exactly once under faults, on the real stack. While at least 20,000 changes flow from the
+ * origin MariaDB through Debezium, the loader process is killed with SIGKILL at random moments
+ * (and started again), the connector and its task are restarted through Kafka Connect, and the
+ * Kafka broker is stopped and started again. Afterwards ctldb equals the origin table, and the
+ * ledger holds exactly one effect per origin change, per key in the origin's order.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SourceConfigInput } from '../../../services/loader/mapping/source-config.ts';
+import { waitForTopic } from '../../support/kafka.ts';
+import { stackEnv } from '../../support/stack-env.ts';
+import { LoaderHarness, eventually } from './harness.ts';
+import { DebeziumConnector, Origin } from './origin.ts';
+
+const run = promisify(execFile);
+const CHANGES = 20_000;
+const KEYS = 2_000;
+const harness = new LoaderHarness();
+const origin = new Origin();
+const encodings = { decimalHandlingMode: 'string', binaryHandlingMode: 'base64' } as const;
+let connector: DebeziumConnector;
+let source: SourceConfigInput;
+let dir: string;
+
+/** The origin's history per key: the value after each change, or null for a delete. */
+const history = new Map<number, (number | null)[]>();
+
+class LoaderProcess {
+  #child: ChildProcess | undefined;
+  kills = 0;
+
+  start(): void {
+    const config = harness.config();
+    this.#child = spawn(process.execPath, ['--import', 'tsx', 'services/loader/main.ts'], {
+      stdio: ['ignore', 'ignore', 'ignore'],
+      env: {
+        ...process.env,
+        LOADER_BROKERS: config.brokers.join(','),
+        LOADER_GROUP_ID: config.groupId,
+        LOADER_EXECUTIVE_URL: config.executiveUrl,
+        LOADER_WRITER: config.writer,
+        LOADER_SECRET: config.secret,
+        LOADER_SOURCES_FILE: join(dir, 'sources.json'),
+        LOADER_HTTP_PORT: '0',
+        LOADER_LOG_LEVEL: 'warn',
+      },
+    });
+  }
+
+  async kill(): Promise<void> {
+    const child = this.#child;
+    if (child === undefined || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    this.kills++;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.#child;
+    if (child === undefined || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Writes CHANGES single-row changes in small transactions; each statement changes exactly one row. */
+async function writeChanges(): Promise<number> {
+  const present = new Set<number>();
+  let written = 0;
+  let seed = 42;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  while (written < CHANGES) {
+    const statements: string[] = [];
+    for (let i = 0; i < 25 && written + statements.length < CHANGES; i++) {
+      const id = 1 + Math.floor(rand() * KEYS);
+      const v = written + statements.length;
+      const past = history.get(id) ?? [];
+      if (!present.has(id)) {
+        statements.push(`INSERT INTO counters (id, v, note) VALUES (${id}, ${v}, 'n${v}')`);
+        present.add(id);
+        history.set(id, [...past, v]);
+      } else if (rand() < 0.15) {
+        statements.push(`DELETE FROM counters WHERE id = ${id}`);
+        present.delete(id);
+        history.set(id, [...past, null]);
+      } else {
+        statements.push(`UPDATE counters SET v = ${v}, note = 'u${v}' WHERE id = ${id}`);
+        history.set(id, [...past, v]);
+      }
+    }
+    await origin.exec(`START TRANSACTION; ${statements.join('; ')}; COMMIT`);
+    written += statements.length;
+    await sleep(30);
+  }
+  return written;
+}
+
+async function restartBroker(): Promise<void> {
+  const stop = `. stack/lib/env.sh && . stack/lib/process.sh && stop_owned kafka 60`;
+  await run('bash', ['-c', stop], { cwd: process.cwd() });
+  await sleep(3000);
+  await run('bash', ['stack/up.sh'], { cwd: process.cwd(), timeout: 300_000 });
+}
+
+async function restartConnector(): Promise<void> {
+  const response = await fetch(
+    `${stackEnv.connectUrl}/connectors/${connector.name}/restart?includeTasks=true&onlyFailed=false`,
+    {
+      method: 'POST',
+    },
+  );
+  if (!response.ok && response.status !== 202 && response.status !== 204) {
+    throw new Error(`restart connector: ${response.status} ${await response.text()}`);
+  }
+}
+
+describe('loader exactly once under faults', () => {
+  const loader = new LoaderProcess();
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cuttle-loader-faults-'));
+    await origin.open();
+    await harness.open();
+    await origin.exec(
+      'CREATE TABLE counters (id INT NOT NULL PRIMARY KEY, v BIGINT NOT NULL, note VARCHAR(40))',
+    );
+    source = {
+      name: harness.prefix,
+      topicPrefix: harness.prefix,
+      schemaTopic: false,
+      encodings,
+      tables: [await origin.tableMapping({ table: 'counters', family: 'faults' })],
+    };
+    writeFileSync(join(dir, 'sources.json'), JSON.stringify([source]));
+    await harness.createTables(source);
+    connector = new DebeziumConnector({
+      prefix: harness.prefix,
+      database: origin.database,
+      encodings: {
+        ...encodings,
+        timePrecisionMode: 'adaptive_time_microseconds',
+        bigintUnsignedHandlingMode: 'long',
+      },
+    });
+    await connector.create();
+  });
+
+  afterAll(async () => {
+    await loader.stop();
+    await connector?.remove();
+    await harness.close();
+    await origin.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps ctldb equal to the origin with one ledger effect per change', async () => {
+    loader.start();
+    const writing = writeChanges();
+    await waitForTopic(`${harness.prefix}.${origin.database}.counters`, 120_000);
+    const faults: string[] = [];
+    for (const fault of ['kill', 'kill', 'connector', 'kill', 'broker', 'kill']) {
+      await sleep(1500 + Math.floor(Math.random() * 2500));
+      if (fault === 'kill') {
+        await loader.kill();
+        await sleep(Math.floor(Math.random() * 1000));
+        loader.start();
+      } else if (fault === 'connector') {
+        await restartConnector();
+      } else {
+        await restartBroker();
+        await connector.waitRunning();
+      }
+      faults.push(fault);
+    }
+    const written = await writing;
+    expect(written).toBeGreaterThanOrEqual(CHANGES);
+
+    await eventually(async () => {
+      const rows = await harness.rows('faults', 'counters');
+      const expected = [...history.entries()]
+        .filter(([, h]) => h.at(-1) !== null)
+        .sort(([a], [b]) => a - b)
+        .map(([id, h]) => ({
+          id,
+          v: h.at(-1),
+          note: `${h.length === 1 || (h.at(-2) ?? null) === null ? 'n' : 'u'}${h.at(-1)}`,
+        }));
+      expect(rows).toEqual(expected);
+    }, 300_000);
+
+    // One ledger effect per change, per key in the origin's order.
+    const entries = await harness.ex.db.ctldb.all(
+      "SELECT op, payload FROM cuttle_ledger WHERE family = 'faults' AND op IN ('upsert', 'delete') ORDER BY seq",
+    );
+    const effects = new Map<number, (number | null)[]>();
+    for (const entry of entries) {
+      const payload = JSON.parse(String(entry.payload)) as {
+        values?: { id: string; v: string };
+        key?: { id: string };
+      };
+      const id = Number(payload.values?.id ?? payload.key?.id);
+      effects.set(id, [...(effects.get(id) ?? []), entry.op === 'delete' ? null : Number(payload.values?.v)]);
+    }
+    expect(entries.length).toBe(written);
+    expect(effects).toEqual(history);
+    expect(loader.kills).toBe(4);
+    console.log(
+      JSON.stringify({
+        changes: written,
+        kills: loader.kills,
+        faults,
+        ledgerEffects: entries.length,
+        keys: history.size,
+      }),
+    );
+  }, 900_000);
+});
