@@ -33,6 +33,9 @@ import { topicsOf, type SourceRoute } from './pipeline/source-route.ts';
 import { ExecutiveAdmin } from './sources/executive-admin.ts';
 import { listSources } from './sources/registration.ts';
 
+/** Kafka answers every fetch within its max wait (5 s): this much silence means it is unreachable. */
+const KAFKA_SILENCE_MS = 30_000;
+
 export interface LoaderDeps {
   readonly log?: Logger;
   /** Fixed sources (tests, benchmarks); otherwise the sources file or the registry. */
@@ -141,10 +144,7 @@ class LoaderService implements Loader {
     });
     const registry = deps.metricsRegistry ?? createRegistry('loader');
     this.metrics = createLoaderMetrics(registry);
-    const status = {
-      joined: () => this.#pipeline?.joined ?? this.#topics.length === 0,
-      statuses: () => this.#pipeline?.statuses ?? [],
-    };
+    const status = { ready: () => this.#ready(), statuses: () => this.#pipeline?.statuses ?? [] };
     this.#status = new StatusServer({ host: config.httpHost, port: config.httpPort, registry, status });
   }
 
@@ -233,6 +233,14 @@ class LoaderService implements Loader {
     await consumer.start(topics, pipeline);
     this.#log.info({ sources: sources.map((s) => s.name), topics }, 'sources loaded');
     return true;
+  }
+
+  #ready(): boolean {
+    if (this.#topics.length === 0) return true;
+    const lastHeard = this.#consumer?.lastActivityMs() ?? null;
+    const hearsKafka = lastHeard !== null && Date.now() - lastHeard < KAFKA_SILENCE_MS;
+    const stuck = (this.#pipeline?.statuses ?? []).some((s) => s.waitingFor === 'retry');
+    return (this.#pipeline?.joined ?? false) && hearsKafka && !stuck;
   }
 
   async #readSources(): Promise<readonly SourceConfigInput[]> {

@@ -28,6 +28,7 @@ export class KafkajsChangeConsumer implements ChangeConsumer {
   readonly #admin: Admin;
   readonly #options: KafkajsConsumerOptions;
   #adminConnected = false;
+  #lastActivityMs: number | null = null;
 
   constructor(options: KafkajsConsumerOptions) {
     this.#options = options;
@@ -51,7 +52,13 @@ export class KafkajsChangeConsumer implements ChangeConsumer {
   }
 
   async start(topics: readonly string[], handlers: ConsumerHandlers): Promise<void> {
+    const seen = (): void => {
+      this.#lastActivityMs = Date.now();
+    };
+    this.#consumer.on(this.#consumer.events.FETCH, seen);
+    this.#consumer.on(this.#consumer.events.HEARTBEAT, seen);
     this.#consumer.on(this.#consumer.events.GROUP_JOIN, (event) => {
+      seen();
       const assignment = event.payload.memberAssignment;
       handlers.onAssigned(
         Object.entries(assignment).flatMap(([topic, partitions]) =>
@@ -94,6 +101,10 @@ export class KafkajsChangeConsumer implements ChangeConsumer {
     const offsets = await this.#admin.fetchTopicOffsets(tp.topic);
     const mine = offsets.find((o) => o.partition === tp.partition);
     return mine?.low ?? '0';
+  }
+
+  lastActivityMs(): number | null {
+    return this.#lastActivityMs;
   }
 
   pause(tp: TopicPartition): void {

@@ -40,6 +40,8 @@ export interface ChangeConsumer {
   seek(tp: TopicPartition, offset: string): void;
   /** The first offset still in the partition (the low watermark). */
   earliestOffset(tp: TopicPartition): Promise<string>;
+  /** When the consumer last heard from Kafka (fetch, heartbeat, join); null before it did. */
+  lastActivityMs(): number | null;
   pause(tp: TopicPartition): void;
   resume(tp: TopicPartition): void;
   stop(): Promise<void>;

@@ -1,7 +1,7 @@
 /**
  * Health, readiness, per-partition status and Prometheus metrics over plain node:http:
  * - GET /health  200 while the process runs
- * - GET /ready   200 once the consumer joined its group, else 503
+ * - GET /ready   200 when the loader works (see StatusSource.ready), else 503
  * - GET /status  { ready, partitions: [{ topic, partition, source, committedNext,
  *                  highWatermark, lag, halted, waiting }] }
  * - GET /metrics Prometheus text
@@ -12,8 +12,11 @@ import type { Registry } from '../../../lib/metrics.ts';
 import type { PartitionStatus } from '../pipeline/partition-worker.ts';
 
 export interface StatusSource {
-  /** Ready: the consumer joined its group (or there is nothing to consume). */
-  joined(): boolean;
+  /**
+   * Ready: the consumer joined its group and hears from Kafka, and no partition is stuck retrying
+   * an unreachable executive or registry (a rate-limit wait is normal operation).
+   */
+  ready(): boolean;
   statuses(): readonly PartitionStatus[];
 }
 
@@ -33,9 +36,9 @@ export class StatusServer {
       };
       const path = (request.url ?? '/').split('?')[0];
       if (path === '/health') return send(200, { status: 'ok' });
-      if (path === '/ready') return send(status.joined() ? 200 : 503, { ready: status.joined() });
+      if (path === '/ready') return send(status.ready() ? 200 : 503, { ready: status.ready() });
       if (path === '/status')
-        return send(200, { ready: status.joined(), partitions: status.statuses().map(withLag) });
+        return send(200, { ready: status.ready(), partitions: status.statuses().map(withLag) });
       if (path === '/metrics') {
         registry.metrics().then(
           (text) => send(200, text, registry.contentType),

@@ -41,6 +41,8 @@ export interface PartitionStatus extends TopicPartition {
   readonly highWatermark: string | null;
   readonly halted: { readonly code: string; readonly reason: string; readonly offset: string } | null;
   readonly waiting: string | null;
+  /** What the partition waits for: a limit's retry-after, or an unreachable dependency. */
+  readonly waitingFor: 'limit' | 'retry' | null;
 }
 
 const HEARTBEAT_SLICE_MS = 1000;
@@ -55,6 +57,7 @@ export class PartitionWorker {
   #awaitingFetchFrom: string | null = null;
   #halted: PartitionStatus['halted'] = null;
   #waiting: string | null = null;
+  #waitingFor: PartitionStatus['waitingFor'] = null;
   #highWatermark: string | null = null;
   /** Offsets an operator dropped from the dead-letter queue: passed over once when met again. */
   readonly #dropped = new Set<string>();
@@ -74,6 +77,7 @@ export class PartitionWorker {
       highWatermark: this.#highWatermark,
       halted: this.#halted,
       waiting: this.#waiting,
+      waitingFor: this.#waitingFor,
     };
   }
 
@@ -244,6 +248,7 @@ export class PartitionWorker {
       action === 'pause' ? 'limited, pausing the partition' : 'retrying',
     );
     this.#waiting = reason;
+    this.#waitingFor = action === 'pause' ? 'limit' : 'retry';
     if (action === 'pause') this.#deps.consumer.pause(this.tp);
     try {
       for (let left = delayMs; left > 0 && ctx.isCurrent(); left -= HEARTBEAT_SLICE_MS) {
@@ -254,6 +259,7 @@ export class PartitionWorker {
     } finally {
       if (action === 'pause') this.#deps.consumer.resume(this.tp);
       this.#waiting = null;
+      this.#waitingFor = null;
     }
   }
 

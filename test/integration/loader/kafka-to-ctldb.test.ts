@@ -237,7 +237,30 @@ describe('loader: Kafka to ctldb', () => {
     ]);
     const metrics = await fetch(`${loader.statusUrl ?? ''}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/cuttle_loader_origin_to_ledger_seconds_count\{[^}]*\} [1-9]/);
+    expect((await fetch(`${loader.statusUrl ?? ''}/ready`)).status).toBe(200);
     await harness.stopLoader(loader);
+  });
+
+  it('reports an unreachable executive in readiness and metrics, and commits nothing', async () => {
+    await produce(workload.random(20, 40, rand));
+    const before = await harness.storedOffsets();
+    const loader = await harness.startLoader([source()], {
+      executiveUrl: 'http://127.0.0.1:9',
+      groupId: `${harness.prefix}-dead`,
+    });
+    await eventually(async () => {
+      const ready = await fetch(`${loader.statusUrl ?? ''}/ready`);
+      expect(ready.status).toBe(503);
+      const status = (await fetch(`${loader.statusUrl ?? ''}/status`).then((r) => r.json())) as {
+        partitions: { waitingFor: string | null }[];
+      };
+      expect(status.partitions.some((p) => p.waitingFor === 'retry')).toBe(true);
+    });
+    expect(await fetch(`${loader.statusUrl ?? ''}/metrics`).then((r) => r.text())).toMatch(
+      /cuttle_loader_retries_total\{[^}]*action="retry"[^}]*\} [1-9]/,
+    );
+    await harness.stopLoader(loader);
+    expect(await harness.storedOffsets()).toEqual(before);
   });
 
   it('resumes from ctldb after a restart and through rebalances, with one effect per change', async () => {

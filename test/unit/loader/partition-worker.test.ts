@@ -33,6 +33,9 @@ class FakeConsumer implements ChangeConsumer {
   earliestOffset(): Promise<string> {
     return Promise.resolve('0');
   }
+  lastActivityMs(): number | null {
+    return 0;
+  }
   pause(): void {
     this.calls.push('pause');
   }
