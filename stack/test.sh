@@ -17,4 +17,13 @@ if ! bash stack/up.sh; then
 fi
 
 step "vitest: unit and integration projects"
-npx vitest run
+report=$(mktemp)
+npx vitest run --reporter=default --reporter=json --outputFile="$report"
+status=$?
+# One plain closing line, "N passed, N failed", for anything that reads the end of the log.
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+' "$report" 2>/dev/null
+rm -f "$report"
+exit "$status"
