@@ -7,6 +7,7 @@
 import type { Mutation } from '../mapping/source-mapper.ts';
 import type { InboundMessage } from '../message.ts';
 import { nextOffset, streamName, type OffsetUpdate, type TopicPartition } from './offsets.ts';
+import { sourceStreamName } from './source-position.ts';
 
 export interface BatchEvent {
   readonly offset: string;
@@ -17,6 +18,8 @@ export interface BatchEvent {
   readonly sourceTsMs: number | null;
   /** Approximate encoded size, for the byte limit. */
   readonly bytes: number;
+  /** Binlog key (source-position.ts) of the event's transaction, when it has one. */
+  readonly sourceKey?: string | null;
   /** The Kafka record, kept until the batch commits so a poison event can be dead-lettered whole. */
   readonly message?: InboundMessage;
 }
@@ -27,6 +30,8 @@ export interface Batch extends TopicPartition {
   /** Events in offset order; their mutations are consecutive in `mutations`. */
   readonly events: readonly BatchEvent[];
   readonly offsets: OffsetUpdate;
+  /** The latest applied transaction's binlog key, stored with the batch; null when none is known. */
+  readonly sourceOffset: OffsetUpdate | null;
   readonly bytes: number;
   readonly openedAtMs: number;
 }
@@ -37,6 +42,7 @@ export function buildBatch(
   events: readonly BatchEvent[],
   expected: string | null,
   openedAtMs: number,
+  sourceExpected: string | null = null,
 ): Batch {
   const last = events.at(-1);
   if (last === undefined) throw new Error('a batch needs at least one event');
@@ -48,9 +54,21 @@ export function buildBatch(
     mutations,
     events,
     offsets: { stream: streamName(tp), expected, next: nextOffset(last.offset) },
+    sourceOffset: sourceOffsetOf(tp, events, sourceExpected),
     bytes: events.reduce((n, e) => n + e.bytes, 0),
     openedAtMs,
   };
+}
+
+function sourceOffsetOf(
+  tp: TopicPartition,
+  events: readonly BatchEvent[],
+  expected: string | null,
+): OffsetUpdate | null {
+  let next = expected;
+  for (const e of events)
+    if (e.sourceKey != null && (next === null || e.sourceKey > next)) next = e.sourceKey;
+  return next === null ? null : { stream: sourceStreamName(streamName(tp)), expected, next };
 }
 
 /** The event that holds mutation number `row` of the batch (the executive names rows by index). */
@@ -72,5 +90,5 @@ export function withoutEvents(batch: Batch, offsets: ReadonlySet<string>): Batch
     offsets.has(e.offset) ? { ...e, family: null, mutations: [], bytes: 0 } : e,
   );
   const rebuilt = buildBatch(batch, events, batch.offsets.expected, batch.openedAtMs);
-  return { ...rebuilt, offsets: batch.offsets };
+  return { ...rebuilt, offsets: batch.offsets, sourceOffset: batch.sourceOffset };
 }

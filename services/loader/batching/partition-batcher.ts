@@ -45,15 +45,27 @@ export class PartitionBatcher {
   readonly #limits: BatchLimits;
   readonly #drafts: Draft[] = [];
   #committedNext: string | null;
+  #committedSource: string | null;
   /** Offset after the last event accepted; events below it are stale. */
   #position: string | null;
   #inFlight: Batch | null = null;
 
-  constructor(tp: TopicPartition, limits: BatchLimits, committedNext: string | null) {
+  constructor(
+    tp: TopicPartition,
+    limits: BatchLimits,
+    committedNext: string | null,
+    committedSource: string | null = null,
+  ) {
     this.tp = tp;
     this.#limits = limits;
     this.#committedNext = committedNext;
+    this.#committedSource = committedSource;
     this.#position = committedNext;
+  }
+
+  /** The binlog key stored with the last acknowledged batch (source-position.ts). */
+  get committedSource(): string | null {
+    return this.#committedSource;
   }
 
   /** The next offset ctldb stores for this partition, as far as this batcher knows. */
@@ -97,7 +109,13 @@ export class PartitionBatcher {
     if (draft === undefined) return null;
     if (!draft.closed && nowMs - draft.openedAtMs < this.#limits.maxWaitMs) return null;
     this.#drafts.shift();
-    this.#inFlight = buildBatch(this.tp, draft.events, this.#committedNext, draft.openedAtMs);
+    this.#inFlight = buildBatch(
+      this.tp,
+      draft.events,
+      this.#committedNext,
+      draft.openedAtMs,
+      this.#committedSource,
+    );
     return this.#inFlight;
   }
 
@@ -120,6 +138,7 @@ export class PartitionBatcher {
       throw new Error(`acknowledged batch ending at ${batch.offsets.next} is not the one in flight`);
     }
     this.#committedNext = batch.offsets.next;
+    this.#committedSource = batch.sourceOffset?.next ?? this.#committedSource;
     this.#inFlight = null;
   }
 
@@ -152,10 +171,11 @@ export class PartitionBatcher {
    * (another loader moved it) or when the partition is (re)assigned. The consumer must seek to
    * the same offset.
    */
-  reset(storedNext: string | null): void {
+  reset(storedNext: string | null, storedSource: string | null = this.#committedSource): void {
     this.#drafts.length = 0;
     this.#inFlight = null;
     this.#committedNext = storedNext;
+    this.#committedSource = storedSource;
     this.#position = storedNext;
   }
 

@@ -4,6 +4,7 @@
  * (poison, retriable) are thrown for the partition worker's failure policy.
  */
 import type { BatchEvent } from '../batching/batch.ts';
+import { binlogKey } from '../batching/source-position.ts';
 import type { ChangeRecord, SchemaRecord } from '../decode/change-record.ts';
 import { sourceTableName } from '../decode/change-record.ts';
 import { planSchemaChange } from '../mapping/schema-plan.ts';
@@ -56,6 +57,7 @@ export async function buildEvent(message: InboundMessage, route: SourceRoute): P
     mutations,
     sourceTsMs,
     bytes: (message.value?.length ?? 0) + (message.key?.length ?? 0),
+    sourceKey: binlogKey(records[0]?.position ?? null),
     message,
   };
   return { kind: 'event', event, records };

@@ -12,6 +12,7 @@ import type { SendResult } from '../batching/failure-policy.ts';
 import { decideAfterSend, decideOnEventError, type Decision } from '../batching/failure-policy.ts';
 import { compareOffsets, streamName, type TopicPartition } from '../batching/offsets.ts';
 import { PartitionBatcher, type BatchLimits } from '../batching/partition-batcher.ts';
+import { ReemissionFilter, sourceStreamName } from '../batching/source-position.ts';
 import type { BatchContext, ChangeConsumer, FetchedBatch } from '../consumer/consumer.ts';
 import { deadLetterOf, type DeadLetterSink } from '../dead-letters/dead-letter.ts';
 import type { CommitRequest } from '../executive/executive-client.ts';
@@ -53,6 +54,7 @@ export class PartitionWorker {
   readonly #deps: WorkerDeps;
   readonly #labels: { source: string; topic: string; partition: string };
   #batcher: PartitionBatcher | null = null;
+  #reemissions = new ReemissionFilter(null);
   /** After a seek: only a batch fetched from this offset continues the stream. */
   #awaitingFetchFrom: string | null = null;
   #halted: PartitionStatus['halted'] = null;
@@ -134,7 +136,9 @@ export class PartitionWorker {
     const stored = await this.#withRetry(ctx, 'offsets', () => this.#deps.executive.storedOffsets());
     if (stored === undefined) return false;
     const next = stored.get(streamName(this.tp)) ?? null;
-    this.#batcher = new PartitionBatcher(this.tp, this.#deps.limits, next);
+    const source = stored.get(sourceStreamName(streamName(this.tp))) ?? null;
+    this.#batcher = new PartitionBatcher(this.tp, this.#deps.limits, next, source);
+    this.#reemissions = new ReemissionFilter(source);
     const target = next ?? (await this.#deps.consumer.earliestOffset(this.tp));
     this.#deps.log.info(
       { ...this.#labels, storedNext: next, target, fetchedOffset: batch.fetchedOffset },
@@ -155,7 +159,12 @@ export class PartitionWorker {
     for (let attempt = 0; ; attempt++) {
       try {
         const built = await buildEvent(message, this.#route);
-        if (built.kind === 'event') return built.event;
+        if (built.kind === 'event') {
+          if (!this.#reemissions.isReemitted(built.event.sourceKey ?? null)) return built.event;
+          // Debezium sent this transaction again after a restart: ctldb already holds it.
+          this.#count('reemitted');
+          return emptyEvent(message.offset);
+        }
         await this.#halt(message, { code: 'HELD', reason: built.reason });
         return null;
       } catch (err) {
@@ -197,7 +206,7 @@ export class PartitionWorker {
       const result = await this.#deps.executive.commit({
         family: batch.family ?? this.#route.defaultFamily,
         mutations: batch.mutations,
-        offsets: [batch.offsets],
+        offsets: batch.sourceOffset === null ? [batch.offsets] : [batch.offsets, batch.sourceOffset],
       });
       const decision = decideAfterSend(result, batch, {
         policy: this.#route.mapper.config.deadLetterPolicy,
@@ -214,7 +223,8 @@ export class PartitionWorker {
             'offset conflict, seeking to the stored offset',
           );
           this.#deps.metrics.retries.inc({ ...this.#labels, action: 'seek' });
-          batcher.reset(decision.offset);
+          // Position again from what ctldb stores (Kafka and binlog streams alike).
+          this.unposition();
           this.#seek(decision.offset ?? (await this.#deps.consumer.earliestOffset(this.tp)));
           return false;
         case 'pause':

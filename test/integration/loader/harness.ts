@@ -134,16 +134,23 @@ export class LoaderHarness {
     return rows;
   }
 
-  /** Ledger entries of a family, by op. */
-  async ledgerOps(family: string): Promise<Record<string, number>> {
+  /** Ledger entries of a family (or one of its tables), by op. */
+  async ledgerOps(family: string, table?: string): Promise<Record<string, number>> {
     const rows = await this.ex.db.ctldb.all(
-      'SELECT op, COUNT(*) AS n FROM cuttle_ledger WHERE family = ? GROUP BY op',
-      [family],
+      `SELECT op, COUNT(*) AS n FROM cuttle_ledger WHERE family = ?${table === undefined ? '' : ' AND table_name = ?'} GROUP BY op`,
+      table === undefined ? [family] : [family, table],
     );
     return Object.fromEntries(rows.map((r) => [String(r.op), Number(r.n)]));
   }
 
+  /** The Kafka offsets ctldb stores for the loader writer (`<topic>/<partition>` streams only). */
   async storedOffsets(): Promise<Record<string, string>> {
+    const all = await this.storedStreams();
+    return Object.fromEntries(Object.entries(all).filter(([stream]) => !stream.includes('@')));
+  }
+
+  /** Every stream ctldb stores for the loader writer, binlog positions (`…@binlog`) included. */
+  async storedStreams(): Promise<Record<string, string>> {
     const r = await this.ex.admin<{ offsets: { stream: string; next: string }[] }>(
       'GET',
       `/writers/${this.writer.writer}/offsets`,

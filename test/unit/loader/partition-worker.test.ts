@@ -65,24 +65,32 @@ class FakeExecutive {
   commit(request: CommitRequest): Promise<SendResult> {
     const scripted = this.script.shift();
     if (scripted !== undefined) return Promise.resolve(scripted);
-    const [offsets] = request.offsets;
-    if (offsets === undefined) throw new Error('no offsets');
-    const current = this.stored.get(offsets.stream) ?? null;
-    if (current === offsets.next && offsets.expected !== offsets.next)
+    const stored = (stream: string) => this.stored.get(stream) ?? null;
+    const moves = request.offsets.some((o) => o.expected !== o.next);
+    if (moves && request.offsets.every((o) => stored(o.stream) === o.next)) {
       return Promise.resolve({ kind: 'committed', status: 'duplicate' });
-    if (current !== offsets.expected) {
+    }
+    if (!request.offsets.every((o) => stored(o.stream) === o.expected)) {
+      const details = {
+        stored: Object.fromEntries(request.offsets.map((o) => [o.stream, stored(o.stream)])),
+      };
       return Promise.resolve({
         kind: 'rejected',
         httpStatus: 409,
         code: 'OFFSET_CONFLICT',
         message: 'conflict',
-        details: { stored: { [offsets.stream]: current } },
+        details,
         retryAfterMs: null,
       });
     }
-    this.stored.set(offsets.stream, offsets.next);
+    for (const o of request.offsets) this.stored.set(o.stream, o.next);
     this.applied.push(request);
     return Promise.resolve({ kind: 'committed', status: 'applied' });
+  }
+
+  /** The Kafka offset update of each applied request. */
+  get kafkaOffsets(): unknown[] {
+    return this.applied.map((r) => r.offsets.find((o) => !o.stream.endsWith('@binlog')));
   }
 }
 
@@ -156,9 +164,9 @@ describe('PartitionWorker', () => {
   it('starts from the beginning when ctldb stores nothing, claiming expected null', async () => {
     const { worker, executive, consumed, ctx } = setup();
     await worker.handle(fetched('0', [insert(0, 1), insert(1, 2), insert(2, 3)]), ctx);
-    expect(executive.applied.map((r) => r.offsets)).toEqual([
-      [{ stream, expected: null, next: '2' }],
-      [{ stream, expected: '2', next: '3' }],
+    expect(executive.kafkaOffsets).toEqual([
+      { stream, expected: null, next: '2' },
+      { stream, expected: '2', next: '3' },
     ]);
     expect(executive.applied[0]?.mutations).toEqual([
       { table: 'widgets', op: 'upsert', values: { id: 1, name: 'w1' } },
@@ -176,7 +184,7 @@ describe('PartitionWorker', () => {
     await worker.handle(fetched('3', [insert(3, 1), insert(4, 1), insert(5, 9)]), ctx);
     expect(executive.applied).toEqual([]);
     await worker.handle(fetched('5', [insert(5, 9)]), ctx);
-    expect(executive.applied.map((r) => r.offsets)).toEqual([[{ stream, expected: '5', next: '6' }]]);
+    expect(executive.kafkaOffsets).toEqual([{ stream, expected: '5', next: '6' }]);
   });
 
   it('waits for the executive when the stored offsets cannot be read yet', async () => {
@@ -210,7 +218,7 @@ describe('PartitionWorker', () => {
     await worker.handle(fetched('0', [insert(0, 1)]), ctx);
     expect(consumer.calls).toEqual(['pause', 'resume']);
     expect(slept).toEqual([1000, 1000, 500]);
-    expect(executive.applied.map((r) => r.offsets)).toEqual([[{ stream, expected: null, next: '1' }]]);
+    expect(executive.kafkaOffsets).toEqual([{ stream, expected: null, next: '1' }]);
   });
 
   it('retries an unreachable executive with backoff and applies once', async () => {
@@ -247,7 +255,46 @@ describe('PartitionWorker', () => {
     executive.stored.set(stream, '9');
     await worker.handle(fetched('1', [insert(1, 2)]), ctx);
     expect(consumer.calls).toEqual(['seek 9']);
-    expect(worker.status.committedNext).toBe('9');
+    await worker.handle(fetched('9', [insert(9, 3)]), ctx);
+    expect(worker.status.committedNext).toBe('10');
+    expect(executive.kafkaOffsets.at(-1)).toEqual({ stream, expected: '9', next: '10' });
+  });
+
+  it('stores the latest transaction’s binlog position with each batch', async () => {
+    const { worker, executive, ctx } = setup();
+    const at = (offset: number, id: number, pos: number) =>
+      message({
+        offset: String(offset),
+        key: { id },
+        value: envelope({ op: 'c', after: { id, name: 'x' }, pos }),
+      });
+    await worker.handle(fetched('0', [at(0, 1, 500), at(1, 2, 900)]), ctx);
+    expect(executive.applied[0]?.offsets).toEqual([
+      { stream, expected: null, next: '2' },
+      { stream: `${stream}@binlog`, expected: null, next: '0000000001:00000000000000000900' },
+    ]);
+  });
+
+  it('drops transactions Debezium sends again after a restart, including after a loader restart', async () => {
+    const { worker, executive, ctx } = setup();
+    const at = (offset: number, id: number, pos: number, name: string) =>
+      message({
+        offset: String(offset),
+        key: { id },
+        value: envelope({ op: 'c', after: { id, name }, pos }),
+      });
+    await worker.handle(fetched('0', [at(0, 1, 500, 'a'), at(1, 2, 900, 'b'), at(2, 1, 900, 'c')]), ctx);
+    // The connector restarts from an older flushed position: 500 and 900 come again, then new work.
+    await worker.handle(fetched('3', [at(3, 1, 500, 'a'), at(4, 2, 900, 'b')]), ctx);
+    worker.unposition();
+    await worker.handle(fetched('5', [at(5, 1, 500, 'a'), at(6, 3, 1200, 'd')]), ctx);
+    const applied = executive.applied.flatMap((r) =>
+      r.mutations.map((m) => (m.op === 'upsert' ? m.values.name : null)),
+    );
+    // 900 is the latest transaction when it comes again: let through (idempotent), never dropped.
+    expect(applied).toEqual(['a', 'b', 'c', 'b', 'd']);
+    expect(executive.stored.get(stream)).toBe('7');
+    expect(executive.stored.get(`${stream}@binlog`)).toBe('0000000001:00000000000000001200');
   });
 
   it('covers tombstones with an offset-only batch', async () => {
@@ -295,9 +342,8 @@ describe('PartitionWorker', () => {
     });
     await worker.handle(fetched('0', [insert(0, 1), insert(1, 2)]), ctx);
     expect(deadLetters.letters.map((l) => l.offset)).toEqual(['1']);
-    expect(executive.applied).toMatchObject([
-      { mutations: [{ values: { id: 1 } }], offsets: [{ expected: null, next: '2' }] },
-    ]);
+    expect(executive.applied).toMatchObject([{ mutations: [{ values: { id: 1 } }] }]);
+    expect(executive.kafkaOffsets).toEqual([{ stream, expected: null, next: '2' }]);
   });
 
   it('holds a table whose origin shape changed, naming the columns', async () => {
