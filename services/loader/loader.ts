@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CuttleError } from '../../lib/errors.ts';
-import { sleep } from '../../lib/lifecycle.ts';
+import { backoffMs, sleep } from '../../lib/lifecycle.ts';
 import { silentLogger, type Logger } from '../../lib/logging.ts';
 import { createRegistry, type Registry } from '../../lib/metrics.ts';
 import { BullmqDeadLetterStore } from './adapters/bullmq-dead-letter-adapter.ts';
@@ -118,6 +118,9 @@ class LoaderService implements Loader {
   readonly #replayer: DeadLetterReplayer;
   #poller: NodeJS.Timeout | undefined;
   #replayTimer: NodeJS.Timeout | undefined;
+  #restartTimer: NodeJS.Timeout | undefined;
+  #startFailures = 0;
+  #stopping = false;
   #refreshing: Promise<boolean> = Promise.resolve(false);
 
   constructor(config: LoaderConfig, deps: LoaderDeps) {
@@ -162,7 +165,11 @@ class LoaderService implements Loader {
 
   async start(): Promise<void> {
     this.#statusUrl = await this.#status.start();
-    await this.refreshSources();
+    await this.refreshSources().catch((err: unknown) => {
+      // The registry (executive) may be down at start: report unready and keep trying.
+      this.#log.error({ err }, 'reading the sources failed');
+      this.#restartLater();
+    });
     if (this.#deps.sources === undefined && this.#config.sourcesFile === undefined) {
       this.#poller = setInterval(() => {
         this.refreshSources().catch((err: unknown) => this.#log.error({ err }, 'reading the sources failed'));
@@ -187,6 +194,8 @@ class LoaderService implements Loader {
   }
 
   async stop(): Promise<void> {
+    this.#stopping = true;
+    clearTimeout(this.#restartTimer);
     clearInterval(this.#poller);
     clearInterval(this.#replayTimer);
     await this.#refreshing.catch(() => undefined);
@@ -209,33 +218,59 @@ class LoaderService implements Loader {
     this.#routes = routes;
     if (topics.length === 0) return true;
     const consumer = this.#deps.consumerFactory?.() ?? this.#kafkaConsumer();
-    const pipeline = new LoaderPipeline(routes, {
-      consumer,
-      executive: new ExecutiveClient({
-        url: this.#config.executiveUrl,
-        writer: this.#config.writer,
-        secret: this.#config.secret,
-      }),
-      deadLetters: this.deadLetters,
-      metrics: this.metrics,
-      log: this.#log.child({ component: 'pipeline' }),
-      limits: {
-        maxMutations: this.#config.maxBatchMutations,
-        maxBytes: this.#config.maxBatchBytes,
-        maxEvents: 5000,
-        maxWaitMs: this.#config.maxBatchWaitMs,
+    const pipeline = new LoaderPipeline(
+      routes,
+      {
+        consumer,
+        executive: this.#executive,
+        deadLetters: this.deadLetters,
+        metrics: this.metrics,
+        log: this.#log.child({ component: 'pipeline' }),
+        limits: {
+          maxMutations: this.#config.maxBatchMutations,
+          maxBytes: this.#config.maxBatchBytes,
+          maxEvents: 5000,
+          maxWaitMs: this.#config.maxBatchWaitMs,
+        },
+        now: Date.now,
+        sleep: (ms) => sleep(ms),
       },
-      now: Date.now,
-      sleep: (ms) => sleep(ms),
-    });
+      () => this.#restartLater(),
+    );
     this.#consumer = consumer;
     this.#pipeline = pipeline;
-    await consumer.start(topics, pipeline);
+    try {
+      await consumer.start(topics, pipeline);
+    } catch (err) {
+      // Kafka unreachable or settling (after a broker restart): never exit, try again shortly.
+      this.#log.error({ err, attempt: this.#startFailures }, 'the Kafka consumer did not start; retrying');
+      await consumer.stop().catch(() => undefined);
+      this.#restartLater();
+      return false;
+    }
+    this.#startFailures = 0;
     this.#log.info({ sources: sources.map((s) => s.name), topics }, 'sources loaded');
     return true;
   }
 
+  /** Rebuilds the consumer after a backoff (a failed start, or a crash it does not restart from). */
+  #restartLater(): void {
+    this.#consumer = null;
+    this.#pipeline = null;
+    this.#fingerprint = '';
+    if (this.#stopping || this.#restartTimer !== undefined) return;
+    const delay = backoffMs(this.#startFailures++, 500, 30_000);
+    this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = undefined;
+      this.refreshSources().catch((err: unknown) => {
+        this.#log.error({ err }, 'reading the sources failed');
+        this.#restartLater();
+      });
+    }, delay);
+  }
+
   #ready(): boolean {
+    if (this.#fingerprint === '') return false;
     if (this.#topics.length === 0) return true;
     const lastHeard = this.#consumer?.lastActivityMs() ?? null;
     const hearsKafka = lastHeard !== null && Date.now() - lastHeard < KAFKA_SILENCE_MS;

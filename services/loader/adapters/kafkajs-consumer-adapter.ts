@@ -66,6 +66,9 @@ export class KafkajsChangeConsumer implements ChangeConsumer {
         ),
       );
     });
+    this.#consumer.on(this.#consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) handlers.onFatal(event.payload.error);
+    });
     await this.#consumer.connect();
     // Without a ctldb offset the loader starts at the beginning; otherwise it seeks anyway.
     await this.#consumer.subscribe({ topics: [...topics], fromBeginning: true });

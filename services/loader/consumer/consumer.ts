@@ -32,6 +32,8 @@ export interface ConsumerHandlers {
   eachBatch(batch: FetchedBatch, ctx: BatchContext): Promise<void>;
   /** Called after every join of the group with the partitions now assigned to this member. */
   onAssigned(assigned: readonly TopicPartition[]): void;
+  /** The consumer stopped for good (a crash it will not restart from): build a new one. */
+  onFatal(error: Error): void;
 }
 
 export interface ChangeConsumer {

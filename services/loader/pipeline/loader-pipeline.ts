@@ -13,11 +13,22 @@ export class LoaderPipeline implements ConsumerHandlers {
   readonly #routes: ReadonlyMap<string, SourceRoute>;
   readonly #deps: WorkerDeps;
   readonly #workers = new Map<string, PartitionWorker>();
+  readonly #onFatal: (error: Error) => void;
   #joined = false;
 
-  constructor(routes: ReadonlyMap<string, SourceRoute>, deps: WorkerDeps) {
+  constructor(
+    routes: ReadonlyMap<string, SourceRoute>,
+    deps: WorkerDeps,
+    onFatal: (error: Error) => void = () => undefined,
+  ) {
     this.#routes = routes;
     this.#deps = deps;
+    this.#onFatal = onFatal;
+  }
+
+  onFatal(error: Error): void {
+    this.#deps.log.error({ err: error }, 'the Kafka consumer stopped for good');
+    this.#onFatal(error);
   }
 
   /** True once the consumer joined its group at least once. */

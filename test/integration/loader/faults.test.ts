@@ -6,7 +6,7 @@
  * ledger holds exactly one effect per origin change, per key in the origin's order.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -36,8 +36,10 @@ class LoaderProcess {
 
   start(): void {
     const config = harness.config();
+    // Each run's loader log stays in the temp folder's sibling for a post-mortem.
+    const log = openSync(join(tmpdir(), `${harness.prefix}-loader.log`), 'a');
     this.#child = spawn(process.execPath, ['--import', 'tsx', 'services/loader/main.ts'], {
-      stdio: ['ignore', 'ignore', 'ignore'],
+      stdio: ['ignore', log, log],
       env: {
         ...process.env,
         LOADER_BROKERS: config.brokers.join(','),
@@ -47,7 +49,7 @@ class LoaderProcess {
         LOADER_SECRET: config.secret,
         LOADER_SOURCES_FILE: join(dir, 'sources.json'),
         LOADER_HTTP_PORT: '0',
-        LOADER_LOG_LEVEL: 'warn',
+        LOADER_LOG_LEVEL: 'info',
       },
     });
   }
@@ -184,18 +186,32 @@ describe('loader exactly once under faults', () => {
     const written = await writing;
     expect(written).toBeGreaterThanOrEqual(CHANGES);
 
-    await eventually(async () => {
-      const rows = await harness.rows('faults', 'counters');
-      const expected = [...history.entries()]
-        .filter(([, h]) => h.at(-1) !== null)
-        .sort(([a], [b]) => a - b)
-        .map(([id, h]) => ({
-          id,
-          v: h.at(-1),
-          note: `${h.length === 1 || (h.at(-2) ?? null) === null ? 'n' : 'u'}${h.at(-1)}`,
-        }));
-      expect(rows).toEqual(expected);
-    }, 300_000);
+    try {
+      await eventually(async () => {
+        const rows = await harness.rows('faults', 'counters');
+        const expected = [...history.entries()]
+          .filter(([, h]) => h.at(-1) !== null)
+          .sort(([a], [b]) => a - b)
+          .map(([id, h]) => ({
+            id,
+            v: h.at(-1),
+            note: `${h.length === 1 || (h.at(-2) ?? null) === null ? 'n' : 'u'}${h.at(-1)}`,
+          }));
+        expect(rows).toEqual(expected);
+      }, 300_000);
+    } catch (err) {
+      // Where did it stop: Kafka's end, what ctldb stores, and the connector's state.
+      const admin = harness.kafka.admin();
+      await admin.connect();
+      const ends = await admin.fetchTopicOffsets(`${harness.prefix}.${origin.database}.counters`);
+      await admin.disconnect();
+      const diagnostics = {
+        kafkaEnd: ends.map((o) => o.high),
+        stored: await harness.storedStreams(),
+        connector: await connector.status(),
+      };
+      throw new Error(`ctldb did not converge: ${JSON.stringify(diagnostics)}`, { cause: err });
+    }
 
     // One ledger effect per change, per key in the origin's order.
     const entries = await harness.ex.db.ctldb.all(

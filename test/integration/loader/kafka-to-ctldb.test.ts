@@ -302,6 +302,16 @@ describe('loader: Kafka to ctldb', () => {
     await harness.stopLoader(loader);
   });
 
+  it('starts unready instead of exiting when Kafka cannot be reached, and keeps trying', async () => {
+    const loader = await harness.startLoader([source()], {
+      brokers: ['127.0.0.1:9'],
+      groupId: `${harness.prefix}-nokafka`,
+    });
+    expect((await fetch(`${loader.statusUrl ?? ''}/ready`)).status).toBe(503);
+    expect(loader.statuses).toEqual([]);
+    await harness.stopLoader(loader);
+  });
+
   it('reports an unreachable executive in readiness and metrics, and commits nothing', async () => {
     await produce(workload.random(20, 40, rand));
     const before = await harness.storedOffsets();

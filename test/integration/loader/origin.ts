@@ -139,6 +139,11 @@ export class DebeziumConnector {
     throw new Error(`connector ${this.name} not running after ${timeoutMs} ms: ${last}`);
   }
 
+  async status(): Promise<unknown> {
+    const response = await fetch(`${stackEnv.connectUrl}/connectors/${this.name}/status`);
+    return response.ok ? await response.json() : `${response.status}`;
+  }
+
   async remove(): Promise<void> {
     await fetch(`${stackEnv.connectUrl}/connectors/${this.name}`, { method: 'DELETE' }).catch(
       () => undefined,
