@@ -1,27 +1,42 @@
 /**
  * Debezium re-emits events after a connector crash: everything after the last source offset
  * Connect had flushed (every second or so) is sent again, under new Kafka offsets that ctldb's
- * Kafka offsets cannot recognise. The binlog position recognises them. In the MariaDB connector's
- * events `source.pos` is the position where the event's transaction starts (every row of a
- * transaction shares it), and transactions start at strictly increasing positions in binlog
- * order, which is the order of every partition. So an event whose transaction starts before the
- * latest transaction already applied on its partition is a re-emission, and is dropped.
+ * Kafka offsets cannot recognise. The binlog position recognises them: in the MariaDB connector's
+ * events `source.pos` is the binlog position of the row event and `source.row` the row within it,
+ * strictly increasing in binlog order (which is the order of every partition), except that the
+ * two records of a primary-key change (delete of the old key, create of the new) share both.
+ * With `provide.transaction.metadata=true` each event also has its ordinal in its transaction
+ * (`transaction.total_order`), which tells those two apart: the position is then exact.
  *
- * Events of the latest applied transaction itself are let through: within a transaction nothing
- * identifies an event for sure (a row changed A→B→A→B repeats an event exactly), and applying a
- * re-emitted full row again is idempotent, while dropping a real change would not be. Snapshot
- * reads share one position and are never dropped.
+ * An event at or before the latest applied position (strictly before, without the ordinal) is a
+ * re-emission and is dropped. So, without the ordinal, at most the latest event (or pair) can be
+ * applied twice, which is idempotent; with it, nothing is. Snapshot reads share one position and
+ * are never dropped.
  *
  * The latest position is stored in ctldb with each batch, as the stream `<topic>/<partition>@binlog`.
  */
 import type { SourcePosition } from '../decode/change-record.ts';
 
-/** `<file sequence>:<position>`, zero-padded so that keys compare as strings; null when unknown. */
+/**
+ * `<file sequence>:<pos>:<row>[:<ordinal in transaction>]`, zero-padded so that keys compare as
+ * strings; null when unknown.
+ */
 export function binlogKey(position: SourcePosition | null): string | null {
   if (position === null || position.snapshot || position.file === null || position.pos === null) return null;
   const sequence = /\.(\d+)$/.exec(position.file)?.[1];
   if (sequence === undefined) return null;
-  return `${sequence.padStart(10, '0')}:${String(position.pos).padStart(20, '0')}`;
+  const parts = [
+    sequence.padStart(10, '0'),
+    String(position.pos).padStart(20, '0'),
+    String(position.row ?? 0).padStart(10, '0'),
+  ];
+  if (position.txOrder !== null) parts.push(String(position.txOrder).padStart(10, '0'));
+  return parts.join(':');
+}
+
+/** Keys with the transaction ordinal identify one event; without it, a pair may share one. */
+function isExact(key: string): boolean {
+  return key.split(':').length === 4;
 }
 
 export function sourceStreamName(kafkaStream: string): string {
@@ -40,10 +55,10 @@ export class ReemissionFilter {
     return this.#latest;
   }
 
-  /** True when the event belongs to a transaction older than the latest one seen. */
+  /** True when the event is at or before the latest one applied (strictly before, when inexact). */
   isReemitted(key: string | null): boolean {
     if (key === null) return false;
-    if (this.#latest !== null && key < this.#latest) return true;
+    if (this.#latest !== null && (key < this.#latest || (key === this.#latest && isExact(key)))) return true;
     this.#latest = key;
     return false;
   }

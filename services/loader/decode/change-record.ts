@@ -23,6 +23,8 @@ export interface SourcePosition {
   readonly gtid: string | null;
   /** True for snapshot reads (every `source.snapshot` value but "false"). */
   readonly snapshot: boolean;
+  /** Ordinal of the event in its transaction (`transaction.total_order`), with transaction metadata on. */
+  readonly txOrder: number | null;
 }
 
 interface RecordBase {

@@ -35,6 +35,7 @@ export const dataEnvelopeSchema = z.looseObject({
   before: row.nullish(),
   after: row.nullish(),
   source: sourceSchema,
+  transaction: z.looseObject({ id: z.string(), total_order: safeInteger }).nullish(),
 });
 export type DataEnvelope = z.output<typeof dataEnvelopeSchema>;
 

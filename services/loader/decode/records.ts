@@ -86,7 +86,7 @@ function dataRecords(envelope: DataEnvelope, ctx: DecodeContext): ChangeRecord[]
   if (source.table == null) throw invalidEvent(ctx.message, 'source.table is missing');
   const base = {
     sourceTable: { database: source.db, table: source.table },
-    position: positionOf(source),
+    position: { ...positionOf(source), txOrder: envelope.transaction?.total_order ?? null },
     sourceTsMs: source.ts_ms,
   };
   const { before, after } = envelope;
@@ -161,6 +161,7 @@ export function positionOf(source: SourceBlock): SourcePosition {
     row: source.row ?? null,
     gtid: source.gtid ?? null,
     snapshot: snapshot === true || (typeof snapshot === 'string' && snapshot !== 'false'),
+    txOrder: null,
   };
 }
 

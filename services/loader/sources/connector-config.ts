@@ -69,6 +69,8 @@ export function connectorConfig(request: ConnectorRequest): Record<string, strin
     'schema.history.internal.kafka.bootstrap.servers': request.kafkaBrokers.join(','),
     'schema.history.internal.kafka.topic': `${source}.schema-history`,
     'include.schema.changes': 'true',
+    // Each event's ordinal in its transaction makes the loader's re-emission check exact.
+    'provide.transaction.metadata': 'true',
     'tombstones.on.delete': 'true',
     'snapshot.mode': 'initial',
     ...connectorProperties(request.encodings),

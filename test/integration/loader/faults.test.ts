@@ -183,6 +183,8 @@ describe('loader exactly once under faults', () => {
         timePrecisionMode: 'adaptive_time_microseconds',
         bigintUnsignedHandlingMode: 'long',
       },
+      // As `cuttle sources add` sets it: each event's ordinal in its transaction.
+      extra: { 'provide.transaction.metadata': 'true' },
     });
     await connector.create();
   });

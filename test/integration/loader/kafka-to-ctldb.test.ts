@@ -292,12 +292,12 @@ describe('loader: Kafka to ctldb', () => {
     const names = await harness.ex.db.ctldb.all(
       "SELECT payload FROM cuttle_ledger WHERE family = 'shop' AND table_name = 'replayed' AND op = 'upsert' ORDER BY seq",
     );
-    // 400, the latest transaction when it came again, passes (idempotent); 200 and 300 are dropped.
+    // 400, the latest position when it came again, passes (idempotent); 200 and 300 are dropped.
     expect(
       names.map((n) => (JSON.parse(String(n.payload)) as { values: { name: string } }).values.name),
     ).toEqual(['a', 'b', 'c', 'd', 'd', 'e']);
     expect(await harness.storedStreams()).toMatchObject({
-      [`${replayTopic}/0@binlog`]: '0000000001:00000000000000000500',
+      [`${replayTopic}/0@binlog`]: '0000000001:00000000000000000500:0000000000',
     });
     await harness.stopLoader(loader);
   });

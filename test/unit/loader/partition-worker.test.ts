@@ -271,7 +271,7 @@ describe('PartitionWorker', () => {
     await worker.handle(fetched('0', [at(0, 1, 500), at(1, 2, 900)]), ctx);
     expect(executive.applied[0]?.offsets).toEqual([
       { stream, expected: null, next: '2' },
-      { stream: `${stream}@binlog`, expected: null, next: '0000000001:00000000000000000900' },
+      { stream: `${stream}@binlog`, expected: null, next: '0000000001:00000000000000000900:0000000000' },
     ]);
   });
 
@@ -291,10 +291,27 @@ describe('PartitionWorker', () => {
     const applied = executive.applied.flatMap((r) =>
       r.mutations.map((m) => (m.op === 'upsert' ? m.values.name : null)),
     );
-    // 900 is the latest transaction when it comes again: let through (idempotent), never dropped.
+    // 900 is the latest position when it comes again: let through (idempotent), never dropped.
     expect(applied).toEqual(['a', 'b', 'c', 'b', 'd']);
     expect(executive.stored.get(stream)).toBe('7');
-    expect(executive.stored.get(`${stream}@binlog`)).toBe('0000000001:00000000000000001200');
+    expect(executive.stored.get(`${stream}@binlog`)).toBe('0000000001:00000000000000001200:0000000000');
+  });
+
+  it('drops every event already applied when events carry their transaction ordinal', async () => {
+    const { worker, executive, ctx } = setup();
+    const at = (offset: number, id: number, order: number, name: string) =>
+      message({
+        offset: String(offset),
+        key: { id },
+        value: envelope({ op: 'c', after: { id, name }, pos: 700, txOrder: order }),
+      });
+    // A primary-key change shares pos and row; the ordinal tells its two records apart.
+    await worker.handle(fetched('0', [at(0, 1, 1, 'a'), at(1, 2, 2, 'b')]), ctx);
+    await worker.handle(fetched('2', [at(2, 2, 2, 'b'), at(3, 3, 3, 'c')]), ctx);
+    const applied = executive.applied.flatMap((r) =>
+      r.mutations.map((m) => (m.op === 'upsert' ? m.values.name : null)),
+    );
+    expect(applied).toEqual(['a', 'b', 'c']);
   });
 
   it('covers tombstones with an offset-only batch', async () => {

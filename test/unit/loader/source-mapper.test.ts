@@ -42,7 +42,7 @@ function mapper(tables: TableMappingConfig[] = [widgets], extra: Record<string, 
 
 const base = {
   sourceTable: { database: 'ctl', table: 'Widgets' },
-  position: { file: 'mariadb-bin.000001', pos: 4, row: 0, gtid: null, snapshot: false },
+  position: { file: 'mariadb-bin.000001', pos: 4, row: 0, gtid: null, snapshot: false, txOrder: null },
   sourceTsMs: 1,
   columns: null,
   primaryKeyChange: false,

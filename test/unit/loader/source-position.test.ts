@@ -4,24 +4,44 @@ import {
   binlogKey,
   sourceStreamName,
 } from '../../../services/loader/batching/source-position.ts';
+import type { SourcePosition } from '../../../services/loader/decode/change-record.ts';
 
-const at = (file: string, pos: number, snapshot = false) => ({ file, pos, row: 0, gtid: null, snapshot });
+const at = (
+  file: string,
+  pos: number,
+  row = 0,
+  txOrder: number | null = null,
+  snapshot = false,
+): SourcePosition => ({
+  file,
+  pos,
+  row,
+  gtid: null,
+  snapshot,
+  txOrder,
+});
 
 describe('binlogKey', () => {
-  it('orders positions across binlog files as strings', () => {
-    const keys = [
+  it('orders positions across binlog files, events and rows as strings', () => {
+    const positions = [
       at('mariadb-bin.000002', 4),
       at('mariadb-bin.000001', 999999),
-      at('mariadb-bin.000002', 100000),
+      at('mariadb-bin.000002', 4, 1),
       at('mariadb-bin.000010', 4),
-    ].map(binlogKey);
+    ];
+    const keys = positions.map(binlogKey);
     expect([...keys].sort()).toEqual([keys[1], keys[0], keys[2], keys[3]]);
-    expect(binlogKey(at('mariadb-bin.000003', 39506))).toBe('0000000003:00000000000000039506');
+    expect(binlogKey(at('mariadb-bin.000003', 39506, 7))).toBe('0000000003:00000000000000039506:0000000007');
+    expect(binlogKey(at('mariadb-bin.000003', 39506, 7, 12))).toBe(
+      '0000000003:00000000000000039506:0000000007:0000000012',
+    );
   });
 
   it('has no key for snapshot reads or unknown positions', () => {
-    expect(binlogKey(at('mariadb-bin.000001', 4, true))).toBeNull();
-    expect(binlogKey({ file: null, pos: null, row: null, gtid: null, snapshot: false })).toBeNull();
+    expect(binlogKey(at('mariadb-bin.000001', 4, 0, null, true))).toBeNull();
+    expect(
+      binlogKey({ file: null, pos: null, row: null, gtid: null, snapshot: false, txOrder: null }),
+    ).toBeNull();
     expect(binlogKey(at('binlog-without-sequence', 4))).toBeNull();
     expect(binlogKey(null)).toBeNull();
   });
@@ -32,14 +52,28 @@ describe('binlogKey', () => {
 });
 
 describe('ReemissionFilter', () => {
-  it('drops transactions older than the latest applied one, never the latest itself', () => {
-    const filter = new ReemissionFilter('0000000001:00000000000000000500');
-    expect(filter.isReemitted('0000000001:00000000000000000400')).toBe(true);
-    expect(filter.isReemitted('0000000001:00000000000000000500')).toBe(false);
-    expect(filter.isReemitted('0000000001:00000000000000000600')).toBe(false);
-    expect(filter.isReemitted('0000000001:00000000000000000600')).toBe(false);
-    expect(filter.isReemitted('0000000001:00000000000000000500')).toBe(true);
+  const key = (pos: number, row: number, order: number | null = null) =>
+    binlogKey(at('mariadb-bin.000001', pos, row, order));
+
+  it('without transaction ordinals drops what is strictly older and lets an equal position through', () => {
+    const filter = new ReemissionFilter(key(500, 0));
+    expect(filter.isReemitted(key(400, 3))).toBe(true);
+    expect(filter.isReemitted(key(500, 0))).toBe(false);
+    expect(filter.isReemitted(key(500, 1))).toBe(false);
+    // The delete and create of a primary-key change share a position: both pass.
+    expect(filter.isReemitted(key(600, 0))).toBe(false);
+    expect(filter.isReemitted(key(600, 0))).toBe(false);
+    expect(filter.isReemitted(key(500, 1))).toBe(true);
     expect(filter.isReemitted(null)).toBe(false);
-    expect(filter.latest).toBe('0000000001:00000000000000000600');
+    expect(filter.latest).toBe(key(600, 0));
+  });
+
+  it('with transaction ordinals drops every event already applied, the latest included', () => {
+    const filter = new ReemissionFilter(null);
+    expect(filter.isReemitted(key(600, 0, 4))).toBe(false);
+    expect(filter.isReemitted(key(600, 0, 5))).toBe(false);
+    expect(filter.isReemitted(key(600, 0, 5))).toBe(true);
+    expect(filter.isReemitted(key(600, 0, 4))).toBe(true);
+    expect(filter.isReemitted(key(700, 0, 1))).toBe(false);
   });
 });

@@ -33,7 +33,7 @@ function mapValue(
     kind: 'upsert',
     op: 'c',
     sourceTable: { database: 'ctl', table: 'widgets' },
-    position: { file: null, pos: null, row: null, gtid: null, snapshot: false },
+    position: { file: null, pos: null, row: null, gtid: null, snapshot: false, txOrder: null },
     sourceTsMs: 0,
     key: { id: 1 },
     values: { id: 1, v: raw },
