@@ -25,6 +25,11 @@ export const loaderOptions = {
     description:
       'Confluent-compatible schema registry API, for Avro sources (e.g. http://127.0.0.1:18081/apis/ccompat/v7).',
   },
+  adminToken: {
+    schema: env.optional(),
+    description:
+      "The executive's admin token, only for sources with schemaChanges=add-columns: the loader then adds fields for new origin columns.",
+  },
   redisUrl: {
     schema: env.optional(),
     description: 'Redis for the dead-letter queue (BullMQ). Without it dead letters are kept in memory only.',

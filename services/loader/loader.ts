@@ -29,9 +29,9 @@ import { SourceMapper } from './mapping/source-mapper.ts';
 import { createLoaderMetrics, type LoaderMetrics } from './metrics.ts';
 import { LoaderPipeline } from './pipeline/loader-pipeline.ts';
 import type { PartitionStatus } from './pipeline/partition-worker.ts';
-import { topicsOf, type SourceRoute } from './pipeline/source-route.ts';
+import { topicsOf, type SchemaApi, type SourceRoute } from './pipeline/source-route.ts';
 import { ExecutiveAdmin } from './sources/executive-admin.ts';
-import { listSources } from './sources/registration.ts';
+import { listSources, updateSourceConfig } from './sources/registration.ts';
 
 /** Kafka answers every fetch within its max wait (5 s): this much silence means it is unreachable. */
 const KAFKA_SILENCE_MS = 30_000;
@@ -71,6 +71,7 @@ export function readSourcesFile(path: string): SourceConfigInput[] {
 export function buildRoutes(
   sources: readonly SourceConfig[],
   decoderFor: (source: SourceConfig) => EventDecoder,
+  schemaApi?: SchemaApi,
 ): { routes: Map<string, SourceRoute>; topics: string[] } {
   const routes = new Map<string, SourceRoute>();
   const topics: string[] = [];
@@ -85,6 +86,7 @@ export function buildRoutes(
       decoder: decoderFor(config),
       defaultFamily: firstTable.schema.family,
       held: new Map(),
+      ...(schemaApi === undefined ? {} : { schemaApi }),
     };
     for (const topic of topicsOf(config.topicPrefix ?? config.name, mapper, config.schemaTopic)) {
       if (routes.has(topic)) throw new CuttleError('CONFIG_INVALID', `topic ${topic} belongs to two sources`);
@@ -209,7 +211,7 @@ class LoaderService implements Loader {
     const sources = (await this.#readSources()).map((s) => sourceConfigSchema.parse(s));
     const fingerprint = JSON.stringify(sources);
     if (fingerprint === this.#fingerprint) return false;
-    const { routes, topics } = buildRoutes(sources, (s) => this.#decoderFor(s));
+    const { routes, topics } = buildRoutes(sources, (s) => this.#decoderFor(s), this.#schemaApi());
     await this.#consumer?.stop();
     this.#consumer = null;
     this.#pipeline = null;
@@ -267,6 +269,24 @@ class LoaderService implements Loader {
         this.#restartLater();
       });
     }, delay);
+  }
+
+  /** Schema changes the loader may follow itself, when it was given the admin token. */
+  #schemaApi(): SchemaApi | undefined {
+    const token = this.#config.adminToken;
+    if (token === undefined) return undefined;
+    const admin = new ExecutiveAdmin(this.#config.executiveUrl, { adminToken: token });
+    const fixed = this.#deps.sources !== undefined || this.#config.sourcesFile !== undefined;
+    return {
+      addFields: (family, table, fields) => admin.addFields(family, table, fields),
+      saveSource: async (config) => {
+        if (fixed) {
+          this.#log.warn({ source: config.name }, 'fixed sources: the new mapping lasts until a restart');
+          return;
+        }
+        await updateSourceConfig(admin, config);
+      },
+    };
   }
 
   #ready(): boolean {

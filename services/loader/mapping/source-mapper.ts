@@ -57,6 +57,11 @@ export class SourceMapper {
     }
   }
 
+  /** The configuration as it stands now, schema changes followed since start included. */
+  get currentConfig(): SourceConfig {
+    return { ...this.config, tables: this.tables.map((t) => t.config) };
+  }
+
   get tables(): readonly CompiledTable[] {
     return [...this.#tables.values()];
   }

@@ -3,6 +3,7 @@
  * loader must not apply on its own (a truncate, a schema change it cannot follow). Errors
  * (poison, retriable) are thrown for the partition worker's failure policy.
  */
+import { CuttleError } from '../../../lib/errors.ts';
 import type { BatchEvent } from '../batching/batch.ts';
 import { binlogKey } from '../batching/source-position.ts';
 import type { ChangeRecord, SchemaRecord } from '../decode/change-record.ts';
@@ -31,6 +32,17 @@ export async function buildEvent(message: InboundMessage, route: SourceRoute): P
       family = outcome.family;
     } else if (outcome.kind === 'schema-drift') {
       const table = sourceTableName(outcome.table.sourceTable);
+      if (outcome.missing.length === 0 && followsNewColumns(route)) {
+        // The schema-change topic brings the new columns' types; until its worker has added
+        // them, this partition waits (and retries) instead of guessing.
+        throw new CuttleError(
+          'UNAVAILABLE',
+          `${table} has new column(s) ${outcome.added.join(', ')}: waiting for their schema change`,
+          {
+            retryAfterSeconds: 1,
+          },
+        );
+      }
       const parts = [
         outcome.added.length > 0 ? `new column(s) ${outcome.added.join(', ')}` : '',
         outcome.missing.length > 0 ? `missing mapped column(s) ${outcome.missing.join(', ')}` : '',
@@ -47,7 +59,7 @@ export async function buildEvent(message: InboundMessage, route: SourceRoute): P
         records,
       };
     } else if (outcome.kind === 'schema') {
-      const reason = applySchemaChange(outcome.record, route);
+      const reason = await applySchemaChange(outcome.record, route);
       if (reason !== undefined) return { kind: 'hold', reason, records };
     }
   }
@@ -73,7 +85,11 @@ function holdReason(record: ChangeRecord, route: SourceRoute): string | undefine
  * otherwise marks the table held. Adding fields needs the executive's schema API with admin
  * rights, which the loader (a writer) does not have: such a change is held with that reason.
  */
-function applySchemaChange(record: SchemaRecord, route: SourceRoute): string | undefined {
+function followsNewColumns(route: SourceRoute): boolean {
+  return route.schemaApi !== undefined && route.mapper.config.schemaChanges === 'add-columns';
+}
+
+async function applySchemaChange(record: SchemaRecord, route: SourceRoute): Promise<string | undefined> {
   for (const change of record.tableChanges) {
     // A snapshot describes the existing schema and starts with `DROP TABLE IF EXISTS` for every
     // table before its CREATE; only a DROP while streaming really removes the table.
@@ -88,14 +104,20 @@ function applySchemaChange(record: SchemaRecord, route: SourceRoute): string | u
       route.mapper.config.encodings,
     );
     if (plan.action === 'none') continue;
-    if (plan.action === 'apply' && plan.addFields.length === 0) {
-      route.mapper.replaceTable(plan.mapping);
+    if (plan.action === 'apply' && (plan.addFields.length === 0 || followsNewColumns(route))) {
+      if (plan.addFields.length > 0 && route.schemaApi !== undefined) {
+        await route.schemaApi.addFields(table.schema.family, table.schema.table, plan.addFields);
+        route.mapper.replaceTable(plan.mapping);
+        await route.schemaApi.saveSource(route.mapper.currentConfig);
+      } else {
+        route.mapper.replaceTable(plan.mapping);
+      }
       continue;
     }
     const reason =
       plan.action === 'hold'
         ? plan.reason
-        : `${name} gained column(s) ${plan.addFields.map((f) => f.name).join(', ')}; add them with the schema API and update the source`;
+        : `${name} gained column(s) ${plan.addFields.map((f) => f.name).join(', ')}; the loader has no admin token to add fields (LOADER_ADMIN_TOKEN): add them with the schema API and update the source`;
     route.held.set(name, reason);
     return reason;
   }

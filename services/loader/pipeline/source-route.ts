@@ -2,8 +2,18 @@
  * Which source a topic belongs to. Debezium names a table's topic `<topic.prefix>.<db>.<table>`
  * and its schema-change topic `<topic.prefix>`; each registered source owns one prefix.
  */
+import type { FieldDef } from '../../../lib/schema/types.ts';
 import type { EventDecoder } from '../decode/decoder.ts';
+import type { SourceConfig } from '../mapping/source-config.ts';
 import type { SourceMapper } from '../mapping/source-mapper.ts';
+
+/** What following `schemaChanges: add-columns` needs: the executive's schema API (admin). */
+export interface SchemaApi {
+  /** Adds nullable fields to a cuttle table; fields that already exist are fine. */
+  addFields(family: string, table: string, fields: readonly FieldDef[]): Promise<void>;
+  /** Stores the source's new mapping (in the registry) so that a restarted loader keeps it. */
+  saveSource(config: SourceConfig): Promise<void>;
+}
 
 export interface SourceRoute {
   readonly source: string;
@@ -13,6 +23,8 @@ export interface SourceRoute {
   readonly defaultFamily: string;
   /** Source tables held by a schema change, with the reason: their events halt the partition. */
   readonly held: Map<string, string>;
+  /** Present when the loader may change cuttle schemas (it was given the admin token). */
+  readonly schemaApi?: SchemaApi;
 }
 
 export function tableTopic(prefix: string, database: string, table: string): string {

@@ -44,6 +44,18 @@ export class ExecutiveAdmin {
     });
   }
 
+  /** Adds nullable fields; fields that already exist (an earlier attempt) are not an error. */
+  async addFields(family: string, table: string, fields: readonly FieldDef[]): Promise<void> {
+    for (const field of fields) {
+      await this.#call(
+        'POST',
+        `/families/${family}/tables/${table}/fields`,
+        { fields: [[field.name, field.type]] },
+        ['FIELD_EXISTS'],
+      );
+    }
+  }
+
   /** Registers the writer; false when it already existed (its secret is left alone). */
   async registerWriter(writer: string, secret: string): Promise<boolean> {
     const created = await this.#call<{ created: boolean }>(

@@ -180,6 +180,16 @@ async function storeSource(executive: ExecutiveAdmin, record: SourceRecord): Pro
   await writer.mutate(SOURCES_FAMILY, [{ table: SOURCES_TABLE, op: 'upsert', values: rowOfSource(record) }]);
 }
 
+/** Replaces a registered source's configuration (its mapping after a schema change). */
+export async function updateSourceConfig(
+  executive: ExecutiveAdmin,
+  config: SourceConfigInput,
+  now: () => number = Date.now,
+): Promise<void> {
+  const record = await requireSource(config.name, executive);
+  await storeSource(executive, { ...record, config, updatedAt: now() });
+}
+
 export async function listSources(executive: ExecutiveAdmin): Promise<SourceRecord[]> {
   return (await executive.scan(SOURCES_FAMILY, SOURCES_TABLE)).map(sourceFromRow);
 }
