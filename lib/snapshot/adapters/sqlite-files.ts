@@ -99,7 +99,10 @@ function runInWorker<T>(task: Task, signal?: AbortSignal): Promise<T> {
     });
     const onAbort = (): void => {
       reject(signal?.reason as Error);
-      void worker.terminate();
+      // Never terminate the worker: terminating it while better-sqlite3 is inside VACUUM INTO
+      // aborts the whole process (V8 "ToLocalChecked Empty MaybeLocal" when the native error is
+      // thrown into a dying isolate; seen in CI). Let the copy finish unobserved instead.
+      worker.unref();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     worker.once('error', reject);
