@@ -10,6 +10,9 @@
  *    each event carries its send time as the origin commit time (`source.ts_ms`) and in a column,
  *    and the ledger's `committed_at` minus that time gives origin-commit-to-ledger latency
  *    (Debezium's own delay, binlog to Kafka, is not part of it).
+ * 3. Baseline, side by side: the same changes as mutation batches of the loader's size, posted
+ *    straight to the executive's API by one client per partition with their offsets (what the
+ *    loader sends, minus Kafka and decoding). The loader's ratio to it is the cost of the loader.
  * Prints a table, then as the last line one JSON object with the figures.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -79,6 +82,67 @@ async function produce(count: number): Promise<void> {
   }
 }
 
+const BATCH = 2000;
+
+/**
+ * The executive alone: the same upserts, prebuilt as request bodies (so client work is not timed),
+ * posted by PARTITIONS concurrent clients, each a stream with its offsets, as the loader does.
+ */
+async function executiveBaseline(count: number): Promise<number> {
+  const fields =
+    source.tables[0]?.columns.map(
+      (c) =>
+        [
+          c.name,
+          c.type.startsWith('decimal') ? 'decimal' : c.name === 'name' ? 'string' : 'integer',
+        ] as const,
+    ) ?? [];
+  // Its own family and writer: the loader phase's ledger span and stored offsets stay its own.
+  await harness.ex.setupTable('bench_direct', 'items', fields, ['id']);
+  const writer = await harness.ex.registerWriter(`direct-${harness.prefix}`);
+  const bodies: string[][] = Array.from({ length: PARTITIONS }, () => []);
+  const perClient = Math.ceil(count / PARTITIONS);
+  for (let p = 0; p < PARTITIONS; p++) {
+    for (let from = 0; from < perClient; from += BATCH) {
+      const n = Math.min(BATCH, perClient - from);
+      const mutations = Array.from({ length: n }, (_, i) => {
+        const id = 1 + ((p * perClient + from + i) % KEYS);
+        const values = {
+          id,
+          name: `item ${id}`,
+          qty: from + i,
+          price: `${(from + i) % 10000}.25`,
+          sent_at: 0,
+        };
+        return { table: 'items', op: 'upsert', values };
+      });
+      const offsets = [
+        { stream: `direct/${p}`, expected: from === 0 ? null : String(from), next: String(from + n) },
+      ];
+      bodies[p]?.push(JSON.stringify({ mutations, offsets }));
+    }
+  }
+  const headers = {
+    'content-type': 'application/json',
+    'x-cuttle-writer': writer.writer,
+    'x-cuttle-secret': writer.secret,
+  };
+  const started = Date.now();
+  await Promise.all(
+    bodies.map(async (list) => {
+      for (const body of list) {
+        const response = await fetch(`${harness.ex.url}/families/bench_direct/mutations`, {
+          method: 'POST',
+          headers,
+          body,
+        });
+        if (!response.ok) throw new Error(`baseline batch: HTTP ${response.status} ${await response.text()}`);
+      }
+    }),
+  );
+  return (perClient * PARTITIONS) / ((Date.now() - started) / 1000);
+}
+
 async function waitStored(expectedTotal: number): Promise<void> {
   await eventually(
     async () => {
@@ -129,7 +193,9 @@ function startLoaderProcess(): ChildProcess {
   const sourcesFile = join(dir, 'sources.json');
   writeFileSync(sourcesFile, JSON.stringify([source]));
   const config = harness.config({ maxBatchMutations: 2000, partitionsConcurrently: PARTITIONS });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/loader/main.ts'], {
+  const prof = process.env.BENCH_LOADER_CPU_PROF_DIR;
+  const profArgs = prof === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', prof];
+  const child = spawn(process.execPath, [...profArgs, '--import', 'tsx', 'services/loader/main.ts'], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       ...process.env,
@@ -157,6 +223,8 @@ try {
   const fillStarted = Date.now();
   await produce(totalEvents);
   const fillSeconds = (Date.now() - fillStarted) / 1000;
+
+  const baseline = await executiveBaseline(totalEvents);
 
   const started = Date.now();
   const loader = startLoaderProcess();
@@ -189,6 +257,8 @@ try {
     fillSeconds: Number(fillSeconds.toFixed(1)),
     loadSeconds: Number(elapsed.toFixed(2)),
     eventsPerSecond: Math.round(throughput),
+    executiveDirectPerSecond: Math.round(baseline),
+    ratioToExecutiveDirect: Number((throughput / baseline).toFixed(3)),
     ledgerEntriesPerSecond: Math.round(ledgerRate),
     steadyRate,
     steadyEvents: lat.length,
@@ -202,6 +272,9 @@ try {
   );
   console.log(
     `  loaded                ${figures.loadSeconds} s from loader start: ${figures.eventsPerSecond} events/s`,
+  );
+  console.log(
+    `  baseline              ${figures.executiveDirectPerSecond} mutations/s posted straight to the executive (batches of ${BATCH}, ${PARTITIONS} clients with offsets); loader/baseline ${figures.ratioToExecutiveDirect}`,
   );
   console.log(
     `  ledger commit rate    ${figures.ledgerEntriesPerSecond} entries/s (first to last ledger entry)`,

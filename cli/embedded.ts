@@ -1,10 +1,12 @@
 /**
  * The embedded mode (`npm start`): one process, no external service. The executive on a SQLite
- * ctldb, a reflector following it (woken in-process after each commit), and a small sample family
- * loaded through the executive's HTTP API, all under a project-local data folder. It prints where
- * everything listens and a few rows read back through the reader library, then runs until Ctrl-C.
+ * ctldb, a reflector following it (woken in-process after each commit), a small sample family
+ * loaded through the executive's HTTP API, and a loader reading Debezium change events from a
+ * file (cli/embedded-loader.ts), all under a project-local data folder. It prints where everything
+ * listens and rows read back through the reader library, then runs until Ctrl-C.
  *
  *   npx tsx cli/embedded.ts [--data-dir .data/embedded] [--port 7070] [--reflector-port 1331]
+ *                           [--loader-port 7072] [--events <file>] [--sources <file>]
  *                           [--exit-when-ready] [--log-level warn]
  *
  * `--exit-when-ready` exits (status 0) once the sample rows are readable in the LDB, for scripts.
@@ -15,16 +17,18 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseFlags } from '../lib/config.ts';
+import type { Ctldb } from '../lib/ctldb/dialect.ts';
 import { ensureError } from '../lib/errors.ts';
 import { InProcessLedgerNotifier } from '../lib/ledger/notifier.ts';
 import { runUntilSignal, service, ServiceGroup } from '../lib/lifecycle.ts';
 import { createLogger } from '../lib/logging.ts';
-import { openLdb } from '../lib/reader/ldb-reader.ts';
+import { openLdb, type LdbReader } from '../lib/reader/ldb-reader.ts';
 import { valueToJson, type Row } from '../lib/schema/values.ts';
 import { createExecutive } from '../services/executive/app.ts';
 import { loadExecutiveConfig } from '../services/executive/config.ts';
 import { createReflectorApp } from '../services/reflector/app.ts';
 import { loadReflectorConfig } from '../services/reflector/config.ts';
+import { startEmbeddedLoader, waitCaughtUp, type EmbeddedLoader } from './embedded-loader.ts';
 import { ExecutiveClient } from './executive-client.ts';
 
 const FAMILY = 'demo';
@@ -141,41 +145,92 @@ async function main(): Promise<void> {
   );
   group.add(executive.service);
   group.add(reflector.service);
+  let loaded: EmbeddedLoader | undefined;
+  const closeAll = async (): Promise<void> => {
+    await loaded?.loader.stop();
+    await reflector.close();
+    await executive.close();
+    await notifier.close();
+  };
   try {
     const seq = await loadSample(new ExecutiveClient(executive.url, state.adminToken), state.writerSecret);
+    loaded = await startEmbeddedLoader({
+      executiveUrl: executive.url,
+      adminToken: state.adminToken,
+      dataDir,
+      ...optional('eventsPath', flags.get('--events')),
+      ...optional('sourcesPath', flags.get('--sources')),
+      httpPort: Number(flags.get('--loader-port') ?? 7072),
+      log: log.child({ component: 'loader' }),
+    });
+    await waitCaughtUp(loaded.loader, 30_000);
     const reader = openLdb(ldbPath);
     try {
       if (!(await reader.waitForSeq(seq, 30_000))) throw new Error(`the LDB did not reach seq ${seq}`);
-      console.log(`cuttle embedded mode, data in ${dataDir}`);
-      console.log(
-        `  executive API  ${executive.url}  (admin token ${state.adminToken}; OpenAPI at /openapi.json)`,
-      );
-      console.log(
-        `  reflector      ${reflector.url}  (/health /ready /metrics; sidecar /v1/${FAMILY}/${TABLE}/rows)`,
-      );
-      console.log(`  ctldb ${ctldbPath}`);
-      console.log(
-        `  LDB   ${ldbPath} at seq ${reader.lastSeq()}, changelog ${join(dataDir, 'changes.ndjson')}`,
-      );
-      console.log(`sample rows of ${FAMILY}.${TABLE}, read back through the reader library:`);
-      for (const row of reader.rowsByPrefix(FAMILY, TABLE, [], { limit: 10 })) console.log(`  ${show(row)}`);
+      const head = await ledgerHead(executive.ctldb);
+      if (!(await reader.waitForSeq(head, 30_000))) throw new Error(`the LDB did not reach seq ${head}`);
+      printSummary({ dataDir, state, executive, reflector, loaded, ctldbPath, ldbPath, reader });
     } finally {
       reader.close();
     }
   } catch (err) {
-    await reflector.close();
-    await executive.close();
-    await notifier.close();
+    await closeAll();
     throw err;
   }
   if (exitWhenReady) {
-    await reflector.close();
-    await executive.close();
-    await notifier.close();
+    await closeAll();
     return;
   }
+  const { loader } = loaded;
+  group.add(
+    service(
+      'loader',
+      () => Promise.resolve(),
+      () => loader.stop(),
+    ),
+  );
   console.log('running; Ctrl-C to stop');
   await runUntilSignal(group, log);
+}
+
+const optional = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
+  value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+
+function printSummary(p: {
+  dataDir: string;
+  state: State;
+  executive: { url: string };
+  reflector: { url: string };
+  loaded: EmbeddedLoader;
+  ctldbPath: string;
+  ldbPath: string;
+  reader: LdbReader;
+}): void {
+  console.log(`cuttle embedded mode, data in ${p.dataDir}`);
+  console.log(
+    `  executive API  ${p.executive.url}  (admin token ${p.state.adminToken}; OpenAPI at /openapi.json)`,
+  );
+  console.log(
+    `  reflector      ${p.reflector.url}  (/health /ready /metrics; sidecar /v1/${FAMILY}/${TABLE}/rows)`,
+  );
+  console.log(`  loader         ${p.loaded.statusUrl ?? '-'}  (/health /ready /status /metrics)`);
+  console.log(`  ctldb ${p.ctldbPath}`);
+  console.log(
+    `  LDB   ${p.ldbPath} at seq ${p.reader.lastSeq()}, changelog ${join(p.dataDir, 'changes.ndjson')}`,
+  );
+  console.log(`sample rows of ${FAMILY}.${TABLE}, read back through the reader library:`);
+  for (const row of p.reader.rowsByPrefix(FAMILY, TABLE, [], { limit: 10 })) console.log(`  ${show(row)}`);
+  console.log(`Debezium events from ${p.loaded.eventsPath} (append lines to load more):`);
+  for (const { family, table } of p.loaded.targets) {
+    console.log(`  ${family}.${table}:`);
+    for (const row of p.reader.rowsByPrefix(family, table, [], { limit: 10 }))
+      console.log(`    ${show(row)}`);
+  }
+}
+
+async function ledgerHead(ctldb: Ctldb): Promise<number> {
+  const [row] = await ctldb.all('SELECT MAX(seq) AS seq FROM cuttle_ledger');
+  return Number(row?.seq ?? 0);
 }
 
 main().then(

@@ -26,6 +26,10 @@ export const ErrorCodes = {
   EMPTY_BATCH: 400,
   CONFIRMATION_REQUIRED: 400,
   INVALID_OFFSETS: 400,
+  /** A secret reference is not `env:VARIABLE` or `file:/path:key`, or a password was written in plain. */
+  INVALID_SECRET_REF: 400,
+  /** A secret reference names a variable, file or key that does not exist here. */
+  SECRET_UNRESOLVED: 400,
   // 401/403: who you are.
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,

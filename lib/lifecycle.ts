@@ -53,6 +53,41 @@ export class ServiceGroup {
   }
 }
 
+/**
+ * What a composition (an app, the embedded mode) opened, closed in reverse order: a server before
+ * the pool it queries. Closing is idempotent and never throws: a failing close is logged and the
+ * rest still close. Used on success (close()) and when start-up fails half-way.
+ */
+export class Closer {
+  readonly #closes: (() => unknown)[] = [];
+  readonly #log: Logger;
+  #closing: Promise<void> | undefined;
+
+  constructor(log: Logger) {
+    this.#log = log;
+  }
+
+  /** Closes `close` with the rest; returns nothing so that it reads as a statement. */
+  add(close: () => unknown): void {
+    this.#closes.push(close);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#closeAll();
+    return this.#closing;
+  }
+
+  async #closeAll(): Promise<void> {
+    for (let close = this.#closes.pop(); close !== undefined; close = this.#closes.pop()) {
+      try {
+        await close();
+      } catch (err) {
+        this.#log.warn({ err }, 'close failed');
+      }
+    }
+  }
+}
+
 /** Turns a function pair into a Service. */
 export function service(name: string, start: () => Promise<void>, stop: () => Promise<void>): Service {
   return { name, start, stop };

@@ -2,32 +2,44 @@
  * `cuttle sources add | list | show | pause | resume | remove`: register an origin database's
  * tables with cuttle (mapping, cuttle tables, loader writer, Debezium connector) and manage them.
  *
- *   cuttle sources add shop --origin mysql://debezium@127.0.0.1:3307/ctl --password-env ORIGIN_PW \
+ *   cuttle sources add shop --origin mysql://debezium@127.0.0.1:3307/ctl \
+ *     --password file:/etc/cuttle/origin-shop.properties:password \
  *     --table widgets=shop.widgets --table prices --family shop --exclude widgets:secret \
  *     --rename widgets:Price=price_usd
  *
+ * The password is a reference (env:VARIABLE or file:/path:key) that this command and every Kafka
+ * Connect worker resolve on their own host; its value is never sent anywhere.
  * Kafka Connect comes from --connect (CUTTLE_CONNECT_URL), brokers from --brokers
  * (CUTTLE_KAFKA_BROKERS) as the connector reaches them.
  */
 import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
 import { CuttleError } from '../../lib/errors.ts';
 import { MysqlOriginSchemaReader } from '../../services/loader/adapters/origin-schema-adapter.ts';
 import { ConnectClient } from '../../services/loader/sources/connect-client.ts';
+import type { OriginAddress } from '../../services/loader/sources/connector-config.ts';
 import { ExecutiveAdmin } from '../../services/loader/sources/executive-admin.ts';
 import type { TableChoice } from '../../services/loader/sources/origin-schema.ts';
 import {
   addSource,
   listSources,
   removeSource,
+  setSourcePolicies,
   setSourceState,
   showSource,
+  type SourcePolicies,
   type SourcesDeps,
 } from '../../services/loader/sources/registration.ts';
+import {
+  parseSecretRef,
+  resolveSecretRef,
+  type SecretSources,
+} from '../../services/loader/sources/secret-ref.ts';
 import { renderTable, type CliContext } from '../context.ts';
 
 interface AddOptions {
   readonly origin: string;
-  readonly passwordEnv: string;
+  readonly password: string;
   readonly table: string[];
   readonly family?: string;
   readonly include: string[];
@@ -95,13 +107,18 @@ function tableChoices(options: AddOptions): Omit<TableChoice, 'database'>[] {
   });
 }
 
-function originOf(options: AddOptions): {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-} {
+const localSecrets: SecretSources = {
+  env: process.env,
+  readFile: (path) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+function originOf(options: AddOptions): OriginAddress {
   const url = new URL(options.origin);
   const database = url.pathname.replace(/^\//, '');
   if (database === '')
@@ -109,11 +126,16 @@ function originOf(options: AddOptions): {
       'BAD_REQUEST',
       `--origin ${options.origin}: name the database (mysql://user@host:port/<database>)`,
     );
+  if (url.password !== '')
+    throw new CuttleError(
+      'INVALID_SECRET_REF',
+      '--origin holds a password: leave it out and pass --password env:VARIABLE or file:/path:key, which Kafka Connect resolves on its own host',
+    );
   return {
     host: url.hostname,
     port: Number(url.port || 3306),
     user: decodeURIComponent(url.username),
-    password: process.env[options.passwordEnv] ?? decodeURIComponent(url.password),
+    password: parseSecretRef(options.password),
     database,
   };
 }
@@ -125,10 +147,9 @@ function addCommand(ctx: CliContext): Command {
     )
     .argument('<name>', 'source name: names the connector and prefixes its topics')
     .requiredOption('--origin <url>', 'origin database, mysql://user@host:port/database')
-    .option(
-      '--password-env <variable>',
-      'environment variable holding the origin password',
-      'CUTTLE_ORIGIN_PASSWORD',
+    .requiredOption(
+      '--password <reference>',
+      'where the origin password is, here and on every Connect worker: env:VARIABLE or file:/path:key',
     )
     .option('--table <spec>', 'origin table to capture, <table>[=<family>.<table>] (repeat)', collect, [])
     .option('--family <family>', 'family for tables given without one')
@@ -162,7 +183,10 @@ function addCommand(ctx: CliContext): Command {
     .action(async (name: string, options: AddOptions) => {
       if (options.table.length === 0) throw new CuttleError('BAD_REQUEST', 'name at least one --table');
       const origin = originOf(options);
-      const reader = await MysqlOriginSchemaReader.open(origin);
+      const reader = await MysqlOriginSchemaReader.open({
+        ...origin,
+        password: resolveSecretRef(origin.password, localSecrets),
+      });
       try {
         const result = await addSource(
           {
@@ -250,6 +274,28 @@ export function sourcesCommand(ctx: CliContext): Command {
         ctx.print(record, () => `source ${name} is ${record.state}`);
       });
   }
+  command
+    .command('set')
+    .description("change a source's policies; loaders follow on their next poll, without a restart")
+    .argument('<name>')
+    .addOption(
+      new Option('--dead-letter-policy <policy>', 'a poison event halts its partition or is skipped').choices(
+        ['halt', 'skip'],
+      ),
+    )
+    .addOption(new Option('--schema-changes <policy>', 'new origin columns').choices(['hold', 'add-columns']))
+    .addOption(new Option('--truncate <policy>', 'TRUNCATE at the origin').choices(['hold', 'ignore']))
+    .addOption(connectOption())
+    .action(async (name: string, options: SourcePolicies & { connect: string }) => {
+      const { connect, ...policies } = options;
+      const record = await setSourcePolicies(name, policies, deps(ctx, connect));
+      const { deadLetterPolicy, schemaChanges, truncate } = record.config;
+      ctx.print(
+        record,
+        () =>
+          `source ${name}: dead letters ${deadLetterPolicy ?? 'halt'}, schema changes ${schemaChanges ?? 'hold'}, truncate ${truncate ?? 'hold'}`,
+      );
+    });
   command
     .command('remove')
     .description('delete the connector and the registration (cuttle tables and rows stay)')

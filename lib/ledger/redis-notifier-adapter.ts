@@ -3,6 +3,8 @@
  * on LEDGER_ADVANCED_CHANNEL; reflectors on every host subscribe.
  */
 import { Redis } from 'ioredis';
+import type { WakeSource } from '../ldb/wake.ts';
+import type { Closer } from '../lifecycle.ts';
 import type { Logger } from '../logging.ts';
 import { LEDGER_ADVANCED_CHANNEL } from './entry.ts';
 import type { LedgerAdvanceSource, LedgerNotifier } from './notifier.ts';
@@ -57,4 +59,21 @@ export class RedisLedgerAdvanceSource implements LedgerAdvanceSource {
     this.#listeners.clear();
     await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
+}
+
+/**
+ * The wake-ups a follower uses: the given ones, else Redis pub/sub when `redisUrl` is set
+ * (registered with `owned` to be closed), else none (polling only).
+ */
+export async function openWakeSource(
+  given: WakeSource | undefined,
+  redisUrl: string | undefined,
+  log: Logger,
+  owned: Closer,
+): Promise<WakeSource | undefined> {
+  if (given !== undefined || redisUrl === undefined) return given;
+  const redis = new RedisLedgerAdvanceSource(redisUrl, log);
+  owned.add(() => redis.close());
+  await redis.start();
+  return redis;
 }

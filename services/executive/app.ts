@@ -11,7 +11,7 @@ import { openCtldb } from '../../lib/ctldb/open.ts';
 import { CuttleError } from '../../lib/errors.ts';
 import { InProcessLedgerNotifier, type LedgerNotifier } from '../../lib/ledger/notifier.ts';
 import { RedisLedgerNotifier } from '../../lib/ledger/redis-notifier-adapter.ts';
-import { service, type Service } from '../../lib/lifecycle.ts';
+import { Closer, service, type Service } from '../../lib/lifecycle.ts';
 import { silentLogger, type Logger } from '../../lib/logging.ts';
 import { BullmqHeartbeat } from './adapters/bullmq-heartbeat-adapter.ts';
 import { Catalog } from './catalog/catalog.ts';
@@ -87,19 +87,15 @@ function heartbeatOf(
 
 export async function createExecutive(config: ExecutiveConfig, deps: ExecutiveDeps = {}): Promise<Executive> {
   const log = deps.log ?? silentLogger();
-  const owned: (() => Promise<void>)[] = [];
+  const owned = new Closer(log);
   const ctldb = deps.ctldb ?? (await ctldbFrom(config));
-  if (deps.ctldb === undefined) owned.push(() => ctldb.close());
+  if (deps.ctldb === undefined) owned.add(() => ctldb.close());
   const notifier =
     deps.notifier ??
     (config.redisUrl === undefined
       ? new InProcessLedgerNotifier()
       : new RedisLedgerNotifier(config.redisUrl, log));
-  if (deps.notifier === undefined) owned.push(() => notifier.close());
-  const closeOwned = async (): Promise<void> => {
-    for (const close of owned.reverse())
-      await close().catch((err: unknown) => log.warn({ err }, 'close failed'));
-  };
+  if (deps.notifier === undefined) owned.add(() => notifier.close());
   try {
     const metrics = deps.metrics ?? createExecutiveMetrics();
     const catalog = new Catalog(ctldb);
@@ -112,7 +108,7 @@ export async function createExecutive(config: ExecutiveConfig, deps: ExecutiveDe
       limiter: deps.limiter,
       redisUrl: config.redisUrl,
     });
-    owned.push(() => limitsEngine.stop());
+    owned.add(() => limitsEngine.stop());
     const limiter = limitsEngine.limiter;
     const writers = new WriterStore(ctldb);
     const adminToken = config.adminToken ?? randomBytes(24).toString('base64url');
@@ -135,13 +131,12 @@ export async function createExecutive(config: ExecutiveConfig, deps: ExecutiveDe
       },
       { log: log.child({ component: 'http' }), maxBodyBytes: config.maxBodyBytes },
     );
-    owned.push(() => server.close());
+    owned.add(() => server.close());
     const url = await server.listen({ host: config.host, port: config.port });
     const heartbeat = heartbeatOf(config, deps, heartbeatWriter(ctldb, notifier, metrics, log), log);
     await heartbeat.start();
-    owned.push(() => heartbeat.stop());
-    let closing: Promise<void> | undefined;
-    const close = (): Promise<void> => (closing ??= closeOwned());
+    owned.add(() => heartbeat.stop());
+    const close = (): Promise<void> => owned.close();
     log.info({ url, ctldb: ctldb.dialect.name }, 'executive listening');
     return {
       url,
@@ -154,7 +149,7 @@ export async function createExecutive(config: ExecutiveConfig, deps: ExecutiveDe
       service: service('executive', () => Promise.resolve(), close),
     };
   } catch (err) {
-    await closeOwned();
+    await owned.close();
     throw err;
   }
 }

@@ -19,6 +19,11 @@ export const loaderOptions = {
     description:
       'JSON file with a fixed list of sources; without it the loader follows the cuttle.sources registry.',
   },
+  eventsFile: {
+    schema: env.optional(),
+    description:
+      'Read Debezium JSON change events from this file (one per line, followed as it grows) instead of Kafka; the embedded mode uses it.',
+  },
   sourcesPollMs: { schema: env.int(5000, 100), description: 'How often the sources registry is read again.' },
   registryUrl: {
     schema: env.optional(),

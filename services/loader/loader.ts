@@ -16,6 +16,7 @@ import { ConfluentRegistryAdapter } from './adapters/confluent-registry-adapter.
 import { KafkajsChangeConsumer } from './adapters/kafkajs-consumer-adapter.ts';
 import type { LoaderConfig } from './config.ts';
 import type { ChangeConsumer } from './consumer/consumer.ts';
+import { FileChangeConsumer } from './consumer/file-consumer.ts';
 import { MemoryDeadLetterSink, type DeadLetterStore } from './dead-letters/dead-letter.ts';
 import { DeadLetterReplayer } from './dead-letters/replayer.ts';
 import { AvroEventDecoder } from './decode/avro-decoder.ts';
@@ -322,6 +323,11 @@ class LoaderService implements Loader {
   }
 
   #kafkaConsumer(): ChangeConsumer {
+    if (this.#config.eventsFile !== undefined)
+      return new FileChangeConsumer({
+        path: this.#config.eventsFile,
+        log: this.#log.child({ component: 'events-file' }),
+      });
     return new KafkajsChangeConsumer({
       brokers: this.#config.brokers,
       groupId: this.#config.groupId,

@@ -10,9 +10,9 @@ import { dirname } from 'node:path';
 import { Reflector } from '../../lib/ldb/reflector.ts';
 import type { WakeSource } from '../../lib/ldb/wake.ts';
 import type { LedgerSource } from '../../lib/ledger/entry.ts';
-import { RedisLedgerAdvanceSource } from '../../lib/ledger/redis-notifier-adapter.ts';
+import { openWakeSource } from '../../lib/ledger/redis-notifier-adapter.ts';
 import { openLedgerSource } from '../../lib/ledger/sources/open.ts';
-import { service, type Service } from '../../lib/lifecycle.ts';
+import { Closer, service, type Service } from '../../lib/lifecycle.ts';
 import { silentLogger, type Logger } from '../../lib/logging.ts';
 import { createRegistry, type Registry } from '../../lib/metrics.ts';
 import { openLdb, type LdbReader } from '../../lib/reader/ldb-reader.ts';
@@ -47,19 +47,9 @@ export async function createReflectorApp(
 ): Promise<ReflectorApp> {
   const log = deps.log ?? silentLogger();
   const registry = deps.registry ?? createRegistry('reflector');
-  const owned: (() => Promise<void>)[] = [];
-  const closeOwned = async (): Promise<void> => {
-    for (const close of owned.reverse())
-      await close().catch((err: unknown) => log.warn({ err }, 'close failed'));
-  };
+  const owned = new Closer(log);
   try {
-    let wake = deps.wake;
-    if (wake === undefined && config.redisUrl !== undefined) {
-      const redis = new RedisLedgerAdvanceSource(config.redisUrl, log);
-      owned.push(() => redis.close());
-      await redis.start();
-      wake = redis;
-    }
+    const wake = await openWakeSource(deps.wake, config.redisUrl, log, owned);
     mkdirSync(dirname(config.ldbPath), { recursive: true });
     if (config.snapshotUrl !== undefined) {
       await bootstrapFromStore({
@@ -98,7 +88,7 @@ export async function createReflectorApp(
       registry,
       log,
     });
-    owned.push(() => reflector.stop());
+    owned.add(() => reflector.stop());
     const server = buildHttp({
       status: () => reflector.status(),
       registry,
@@ -108,22 +98,21 @@ export async function createReflectorApp(
     if (config.sidecar) {
       reader = openLdb(config.ldbPath);
       const sidecarReader = reader;
-      owned.push(() => Promise.resolve(sidecarReader.close()));
+      owned.add(() => sidecarReader.close());
       registerSidecar(server, {
         reader,
         maxRows: config.sidecarMaxRows,
         maxStalenessSeconds: config.maxStalenessSeconds,
       });
     }
-    owned.push(() => server.close());
+    owned.add(() => server.close());
     const url = await server.listen({ host: config.host, port: config.port });
     await reflector.start();
     log.info(
       { url, ldb: config.ldbPath, sidecar: config.sidecar, wakeUps: wake !== undefined },
       'reflector started',
     );
-    let closing: Promise<void> | undefined;
-    const close = (): Promise<void> => (closing ??= closeOwned());
+    const close = (): Promise<void> => owned.close();
     return {
       reflector,
       url,
@@ -133,7 +122,7 @@ export async function createReflectorApp(
       service: service('reflector', () => Promise.resolve(), close),
     };
   } catch (err) {
-    await closeOwned();
+    await owned.close();
     throw err;
   }
 }

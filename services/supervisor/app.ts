@@ -7,8 +7,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { WakeSource } from '../../lib/ldb/wake.ts';
 import type { LedgerSource } from '../../lib/ledger/entry.ts';
-import { RedisLedgerAdvanceSource } from '../../lib/ledger/redis-notifier-adapter.ts';
+import { openWakeSource } from '../../lib/ledger/redis-notifier-adapter.ts';
 import { openLedgerSource } from '../../lib/ledger/sources/open.ts';
+import { Closer } from '../../lib/lifecycle.ts';
 import { silentLogger, type Logger } from '../../lib/logging.ts';
 import { createRegistry, type Registry } from '../../lib/metrics.ts';
 import { openSnapshotStore } from '../../lib/snapshot/open-store.ts';
@@ -48,12 +49,7 @@ export async function createSupervisorApp(
 ): Promise<SupervisorApp> {
   const log = deps.log ?? silentLogger();
   const registry = deps.registry ?? createRegistry('supervisor');
-  const owned: (() => Promise<void>)[] = [];
-  const closeOwned = async (): Promise<void> => {
-    for (const close of owned.reverse()) {
-      await close().catch((err: unknown) => log.warn({ err }, 'close failed'));
-    }
-  };
+  const owned = new Closer(log);
   try {
     const store = openSnapshotStore(config.snapshotUrl, {
       endpoint: config.s3Endpoint,
@@ -61,25 +57,19 @@ export async function createSupervisorApp(
       accessKeyId: config.s3AccessKeyId,
       secretAccessKey: config.s3SecretAccessKey,
     });
-    owned.push(() => store.close());
+    owned.add(() => store.close());
     const slots = openSlots(config);
-    owned.push(() => slots.close());
-    let wake = deps.wake;
-    if (wake === undefined && config.redisUrl !== undefined) {
-      const redis = new RedisLedgerAdvanceSource(config.redisUrl, log);
-      owned.push(() => redis.close());
-      await redis.start();
-      wake = redis;
-    }
+    owned.add(() => slots.close());
+    const wake = await openWakeSource(deps.wake, config.redisUrl, log, owned);
     mkdirSync(dirname(config.ldbPath), { recursive: true });
     const source = deps.source ?? openLedgerSource(config.ctldb);
     const supervisor = await Supervisor.open(
       { store, slots, source, ...(wake === undefined ? {} : { wake }), registry, log },
       { ...config, workDir: config.workDir ?? join(dirname(config.ldbPath), 'snapshot-work') },
     );
-    owned.push(() => supervisor.stop());
+    owned.add(() => supervisor.stop());
     const http = new SupervisorHttp(supervisor, registry, { host: config.host, port: config.port });
-    owned.push(() => http.stop());
+    owned.add(() => http.stop());
     await http.start();
     await supervisor.start();
     const url = `http://${config.host}:${http.port}`;
@@ -87,10 +77,9 @@ export async function createSupervisorApp(
       { url, ldb: config.ldbPath, store: store.location, bootstrap: supervisor.bootstrap.outcome },
       'supervisor started',
     );
-    let closing: Promise<void> | undefined;
-    return { supervisor, store, url, registry, close: () => (closing ??= closeOwned()) };
+    return { supervisor, store, url, registry, close: () => owned.close() };
   } catch (err) {
-    await closeOwned();
+    await owned.close();
     throw err;
   }
 }

@@ -30,9 +30,10 @@ ensure_jvm_artifacts() {
   echo "$sum" >"$stamp"
 }
 
-# cluster id for `StorageTool format`: 16 random bytes in base64url, Kafka's Uuid text form.
+# cluster id for `StorageTool format`: 16 random bytes in base64url, Kafka's Uuid text form. Like
+# Kafka's Uuid.randomUuid, never one starting with '-' (1 in 64): argparse reads that as an option.
 kafka_cluster_id() {
-  node -e "process.stdout.write(require('node:crypto').randomBytes(16).toString('base64url'))"
+  node -e "const c=require('node:crypto');let id;do id=c.randomBytes(16).toString('base64url');while(id.startsWith('-'));process.stdout.write(id)"
 }
 
 kafka_start() {
@@ -58,7 +59,7 @@ kafka_start() {
     "-Dlog4j.configuration=file:$STACK_CONFIG/kafka/log4j.properties")
   if [[ ! -f $dir/data/meta.properties ]]; then
     log "formatting Kafka storage in $dir/data"
-    java "${jopts[@]}" -cp "$cp" kafka.tools.StorageTool format -t "$(kafka_cluster_id)" -c "$props" \
+    java "${jopts[@]}" -cp "$cp" kafka.tools.StorageTool format --cluster-id="$(kafka_cluster_id)" -c "$props" \
       --ignore-formatted >>"$LOG_DIR/kafka.log" 2>&1 || die "Kafka storage format failed; see $LOG_DIR/kafka.log"
   fi
   launch kafka java "${jopts[@]}" -cp "$cp" kafka.Kafka "$props"

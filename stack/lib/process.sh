@@ -62,6 +62,52 @@ stop_owned() {
   rm -f "$(pid_file "$name")"
 }
 
+# Prints the pid of the process listening on TCP port $1 on this host (ours or not).
+listener_pid() {
+  ss -Hltnp "sport = :$1" | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2
+}
+
+# signal_listener PORT SIGNAL [GRACE_SECONDS]: signals whatever serves PORT and waits until the
+# port is closed, with SIGKILL after the grace period. For fault tests: it works whether or not
+# this checkout's scripts started the process.
+signal_listener() {
+  local port=$1 signal=$2 grace=${3:-60} pid i
+  pid=$(listener_pid "$port")
+  [[ -n $pid ]] || die "nothing listens on port $port"
+  log "sending SIG$signal to pid $pid (port $port)"
+  kill "-$signal" "$pid"
+  for ((i = 0; i < grace * 5; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.2
+  done
+  log "pid $pid did not exit in ${grace}s: SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+# Prints the stack folder the process listening on TCP port $1 was started from (the
+# CUTTLE_STACK_DIR whose kafka/server.properties or connect/worker.properties its command line
+# names); fails when no stack script started it.
+stack_dir_of_listener() {
+  local pid dir
+  pid=$(listener_pid "$1")
+  [[ -n $pid ]] || return 1
+  dir=$(tr '\0' '\n' <"/proc/$pid/cmdline" | sed -n 's#^\(.*\)/\(kafka/server\|connect/worker\)\.properties$#\1#p' | head -n1)
+  [[ -n $dir ]] || return 1
+  echo "$dir"
+}
+
+# restart_listener PORT SIGNAL: for fault tests. Signals the stack process serving PORT (this
+# checkout's or another's that this one reuses), then starts it again from the same stack folder,
+# so that it comes back with its own data.
+restart_listener() {
+  local port=$1 signal=$2 dir
+  dir=$(stack_dir_of_listener "$port") ||
+    die "the process on port $port was not started by cuttle's stack scripts; not restarting it"
+  signal_listener "$port" "$signal" 60
+  sleep 2
+  CUTTLE_STACK_DIR=$dir bash "$STACK_ROOT/stack/up.sh"
+}
+
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
 # probe [--wait SECONDS] [--ensure] NAME...: real readiness checks (stack/probe/main.ts), one

@@ -42,28 +42,28 @@ async function onMysqlServer(sql: string): Promise<void> {
   }
 }
 
-export async function createTestCtldb(dialect: TestDialect, area = 'executive'): Promise<TestCtldb> {
-  const suffix = randomBytes(5).toString('hex');
+/** Where a test ctldb lives: how to connect, and how to remove it afterwards. */
+async function provision(
+  dialect: TestDialect,
+  area: string,
+): Promise<{ connect: TestCtldb['connect']; remove: () => Promise<unknown> }> {
   if (dialect === 'mysql') {
-    const database = `cuttle_${area}_${suffix}`;
+    const database = `cuttle_${area}_${randomBytes(5).toString('hex')}`;
     await onMysqlServer(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
-    const connect = { driver: 'mysql', url: serverUrl(database) } as const;
-    const ctldb = await openCtldb(connect);
-    let closed = false;
     return {
-      dialect,
-      ctldb,
-      connect,
-      close: async () => {
-        if (closed) return;
-        closed = true;
-        await ctldb.close();
-        await onMysqlServer(`DROP DATABASE IF EXISTS \`${database}\``);
-      },
+      connect: { driver: 'mysql', url: serverUrl(database) },
+      remove: () => onMysqlServer(`DROP DATABASE IF EXISTS \`${database}\``),
     };
   }
   const folder = await mkdtemp(join(tmpdir(), `cuttle-${area}-`));
-  const connect = { driver: 'sqlite', path: join(folder, 'ctldb.sqlite') } as const;
+  return {
+    connect: { driver: 'sqlite', path: join(folder, 'ctldb.sqlite') },
+    remove: () => rm(folder, { recursive: true, force: true }),
+  };
+}
+
+export async function createTestCtldb(dialect: TestDialect, area = 'executive'): Promise<TestCtldb> {
+  const { connect, remove } = await provision(dialect, area);
   const ctldb = await openCtldb(connect);
   let closed = false;
   return {
@@ -74,7 +74,7 @@ export async function createTestCtldb(dialect: TestDialect, area = 'executive'):
       if (closed) return;
       closed = true;
       await ctldb.close();
-      await rm(folder, { recursive: true, force: true });
+      await remove();
     },
   };
 }

@@ -10,7 +10,7 @@
  */
 import { createConnection, type Connection } from 'mysql2/promise';
 import { randomBytes } from 'node:crypto';
-import { deleteTopicsWithPrefix } from './kafka.ts';
+import { deleteTopicsWithPrefix, waitForTopic } from './kafka.ts';
 import { stackEnv } from './stack-env.ts';
 
 export const mariaDbConnectorClass = 'io.debezium.connector.mariadb.MariaDbConnector';
@@ -199,4 +199,46 @@ export async function registerConnector(
     topicFor: (database, table) => `${topicPrefix}.${database}.${table}`,
     delete: deleteOnce,
   };
+}
+
+export interface CapturedTable {
+  readonly db: OriginDatabase;
+  readonly connector: RegisteredConnector;
+  /** The table's change topic, already created (the snapshot has started). */
+  readonly topic: string;
+  /** Deletes the connector and its topics, then drops the database. */
+  remove(): Promise<void>;
+}
+
+/**
+ * A fresh origin database with one table (`table`, created by `setup` statements that may also
+ * insert snapshot rows) and a running connector capturing it.
+ */
+export async function captureTable(options: {
+  readonly area: string;
+  readonly table: string;
+  readonly converter: ConverterKind;
+  readonly setup: readonly string[];
+}): Promise<CapturedTable> {
+  const db = await createOriginDatabase(options.area);
+  try {
+    for (const sql of options.setup) await db.execute(sql);
+    const connector = await registerConnector(
+      mariaDbConnectorConfig({ database: db.name, converter: options.converter }),
+    );
+    const topic = connector.topicFor(db.name, options.table);
+    await waitForTopic(topic);
+    return {
+      db,
+      connector,
+      topic,
+      remove: async () => {
+        await connector.delete();
+        await db.drop();
+      },
+    };
+  } catch (err) {
+    await db.drop();
+    throw err;
+  }
 }

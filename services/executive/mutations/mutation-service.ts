@@ -66,7 +66,9 @@ export class MutationService {
         if (entry === undefined) throw new Error(`schema of ${String(m.table)} vanished`);
         return planMutation(m, entry.schema, this.#deps.limits);
       });
-      if (planned.length > 0) await this.#deps.limiter.admit({ writer, family, tables: usageOf(planned) });
+      // Charged once per request: a retry after a concurrent schema change is not a new request.
+      if (attempt === 0 && planned.length > 0)
+        await this.#deps.limiter.admit({ writer, family, tables: usageOf(planned) });
       try {
         const batch = { writer, family, planned, schemas, offsets: request.offsets, cookie: request.cookie };
         const result = await this.#deps.ctldb.transaction((tx) =>

@@ -89,15 +89,24 @@ export class ConfluentRegistryAdapter implements SchemaRegistry {
   }
 }
 
-/** Network failures and 5xx are worth retrying; an unknown schema id or bad bytes are not. */
-function isUnreachable(err: unknown): boolean {
+const NETWORK_ERROR =
+  /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH|UND_ERR\w*)\b|socket hang up/;
+
+/**
+ * Network failures and 5xx are worth retrying; an unknown schema id or bad bytes are not. The
+ * client (mappersmith underneath) reports a refused or reset connection as a ResponseError with
+ * status 400 and the socket error only in its message, so the message is checked first.
+ */
+export function isUnreachable(err: unknown): boolean {
   if (err === null || typeof err !== 'object') return false;
-  const { status, code, cause } = err as { status?: unknown; code?: unknown; cause?: unknown };
+  const { status, code, cause, message } = err as {
+    status?: unknown;
+    code?: unknown;
+    cause?: unknown;
+    message?: unknown;
+  };
+  if (typeof code === 'string' && NETWORK_ERROR.test(code)) return true;
+  if (typeof message === 'string' && NETWORK_ERROR.test(message)) return true;
   if (typeof status === 'number') return status >= 500;
-  if (
-    typeof code === 'string' &&
-    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|UND_ERR)/.test(code)
-  )
-    return true;
   return cause !== undefined && cause !== err && isUnreachable(cause);
 }

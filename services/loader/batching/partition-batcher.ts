@@ -119,6 +119,12 @@ export class PartitionBatcher {
     return this.#inFlight;
   }
 
+  /** True when a batch could be taken once the one in flight is acknowledged. */
+  hasReadyDraft(nowMs: number): boolean {
+    const draft = this.#drafts[0];
+    return draft !== undefined && (draft.closed || nowMs - draft.openedAtMs >= this.#limits.maxWaitMs);
+  }
+
   /** Closes the open batch now (end of a fetched Kafka batch: nothing more can join it soon). */
   closeOpen(): void {
     const draft = this.#openDraft();

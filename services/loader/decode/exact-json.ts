@@ -7,7 +7,9 @@
  * `ExactNumber`s holding the original text.
  *
  * Why not a hand-written parser: the native one is several times faster, and the rewrite pass is
- * one regular-expression scan that skips string bodies in bulk.
+ * one regular-expression scan that skips string bodies in bulk. The tags are then replaced by a
+ * walk over the parsed value rather than a JSON.parse reviver, which V8 calls for every value
+ * and which made parsing about three times slower (15 µs against 5 µs for a Debezium event).
  */
 
 /** A JSON number kept as its source text because a double could not hold it exactly. */
@@ -37,13 +39,14 @@ const NUL_PREFIX = '"\\u0000';
 export function parseExactJson(text: string): unknown {
   let rewritten = '';
   let copiedUpTo = 0;
-  for (const match of text.matchAll(TOKENS)) {
+  TOKENS.lastIndex = 0;
+  for (let match = TOKENS.exec(text); match !== null; match = TOKENS.exec(text)) {
     const token = match[0];
     const at = match.index;
     let replacement: string | undefined;
-    if (token.startsWith('"')) {
+    if (token.charCodeAt(0) === QUOTE) {
       // A genuine string value that starts with NUL is escaped so it cannot be mistaken for a
-      // tag (object keys are left alone: the reviver never sees them as values).
+      // tag (object keys are left alone: the walk never rewrites keys).
       if (token.startsWith(NUL_PREFIX) && !isObjectKey(text, at + token.length)) {
         replacement = `"${ESCAPE_TAG}${token.slice(1)}`;
       }
@@ -56,8 +59,10 @@ export function parseExactJson(text: string): unknown {
   }
   if (copiedUpTo === 0) return JSON.parse(text);
   rewritten += text.slice(copiedUpTo);
-  return JSON.parse(rewritten, revive);
+  return untag(JSON.parse(rewritten));
 }
+
+const QUOTE = 0x22;
 
 function isObjectKey(text: string, after: number): boolean {
   let i = after;
@@ -65,8 +70,25 @@ function isObjectKey(text: string, after: number): boolean {
   return text[i] === ':';
 }
 
-function revive(_key: string, value: unknown): unknown {
-  if (typeof value !== 'string' || value.charCodeAt(0) !== 0) return value;
+/** Replaces tagged strings, in place, throughout a freshly parsed value. */
+function untag(value: unknown): unknown {
+  if (typeof value === 'string') return value.charCodeAt(0) === 0 ? untagString(value) : value;
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = untag(value[i]);
+    return value;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key of Object.keys(object)) {
+    const before = object[key];
+    const after = untag(before);
+    // An own "__proto__" (JSON.parse makes one) shadows the accessor: assignment stays own.
+    if (after !== before) object[key] = after;
+  }
+  return object;
+}
+
+function untagString(value: string): unknown {
   const tag = value[1];
   const body = value.slice(2);
   if (tag === '$') return body;

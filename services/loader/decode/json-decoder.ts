@@ -39,9 +39,18 @@ export class JsonEventDecoder implements EventDecoder {
   }
 }
 
+/** Refuses invalid UTF-8 instead of repairing it with U+FFFD, as Buffer#toString would. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 function parseBuffer(message: InboundMessage, buffer: Buffer, part: 'key' | 'value'): unknown {
+  let text: string;
   try {
-    return parseExactJson(buffer.toString('utf8'));
+    text = strictUtf8.decode(buffer);
+  } catch (err) {
+    throw invalidEvent(message, `${part} is not valid UTF-8`, err);
+  }
+  try {
+    return parseExactJson(text);
   } catch (err) {
     throw invalidEvent(message, `${part} is not JSON (${(err as Error).message})`, err);
   }

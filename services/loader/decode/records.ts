@@ -3,6 +3,7 @@
  * wire format, so c/u/d/r/t, primary-key changes and schema changes mean the same thing whatever
  * the converter.
  */
+import { z } from 'zod';
 import { CuttleError } from '../../../lib/errors.ts';
 import { headerText, type InboundMessage } from '../message.ts';
 import type {
@@ -69,15 +70,16 @@ export function recordsFromValue(value: unknown, ctx: DecodeContext): ChangeReco
   }
 }
 
-function parse<T>(
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: Error } },
-  value: unknown,
-  ctx: DecodeContext,
-  what: string,
-): T {
+function parse<T>(schema: z.ZodType<T>, value: unknown, ctx: DecodeContext, what: string): T {
   const result = schema.safeParse(value);
+  // One line per problem with its path ("✖ Invalid input: … → at source.ts_ms"): it ends up in
+  // dead letters and halt reasons, read by people.
   if (!result.success)
-    throw invalidEvent(ctx.message, `malformed ${what}: ${result.error.message}`, result.error);
+    throw invalidEvent(
+      ctx.message,
+      `malformed ${what}: ${z.prettifyError(result.error).replaceAll('\n', '; ')}`,
+      result.error,
+    );
   return result.data;
 }
 

@@ -4,13 +4,17 @@
  * reply (batching/failure-policy.ts). It processes a fetched batch to the end before returning,
  * so Kafka only moves on past what ctldb holds; a pending seek or a rebalance (`isCurrent()`
  * false) abandons the work, which is safe because ctldb, not Kafka, decides where to resume.
+ *
+ * One commit is in flight at a time (its `expected` offset is what ctldb stores), but records go
+ * on being decoded into the next batch while it waits for the executive; decoding waits only
+ * when a whole batch is ready behind the one in flight. So decoding and committing overlap.
  */
 import { isCuttleError } from '../../../lib/errors.ts';
 import type { Logger } from '../../../lib/logging.ts';
 import { withoutEvents, type Batch, type BatchEvent } from '../batching/batch.ts';
 import type { SendResult } from '../batching/failure-policy.ts';
 import { decideAfterSend, decideOnEventError, type Decision } from '../batching/failure-policy.ts';
-import { compareOffsets, streamName, type TopicPartition } from '../batching/offsets.ts';
+import { streamName, type TopicPartition } from '../batching/offsets.ts';
 import { PartitionBatcher, type BatchLimits } from '../batching/partition-batcher.ts';
 import { ReemissionFilter, sourceStreamName } from '../batching/source-position.ts';
 import type { BatchContext, ChangeConsumer, FetchedBatch } from '../consumer/consumer.ts';
@@ -19,6 +23,7 @@ import type { CommitRequest } from '../executive/executive-client.ts';
 import type { InboundMessage } from '../message.ts';
 import type { LoaderMetrics } from '../metrics.ts';
 import { buildEvent } from './event-builder.ts';
+import { PartitionMetrics } from './partition-metrics.ts';
 import type { SourceRoute } from './source-route.ts';
 
 export interface WorkerDeps {
@@ -52,7 +57,8 @@ export class PartitionWorker {
   readonly tp: TopicPartition;
   readonly #route: SourceRoute;
   readonly #deps: WorkerDeps;
-  readonly #labels: { source: string; topic: string; partition: string };
+  readonly #metrics: PartitionMetrics;
+  readonly #labels: PartitionMetrics['labels'];
   #batcher: PartitionBatcher | null = null;
   #reemissions = new ReemissionFilter(null);
   /** After a seek: only a batch fetched from this offset continues the stream. */
@@ -63,12 +69,15 @@ export class PartitionWorker {
   #highWatermark: string | null = null;
   /** Offsets an operator dropped from the dead-letter queue: passed over once when met again. */
   readonly #dropped = new Set<string>();
+  /** The commit in flight (resolves false when the partition must stop), or null. */
+  #sending: Promise<boolean> | null = null;
 
   constructor(tp: TopicPartition, route: SourceRoute, deps: WorkerDeps) {
     this.tp = tp;
     this.#route = route;
     this.#deps = deps;
-    this.#labels = { source: route.source, topic: tp.topic, partition: String(tp.partition) };
+    this.#metrics = new PartitionMetrics(deps.metrics, route.source, tp);
+    this.#labels = this.#metrics.labels;
   }
 
   get status(): PartitionStatus {
@@ -87,6 +96,7 @@ export class PartitionWorker {
   unposition(): void {
     this.#batcher = null;
     this.#awaitingFetchFrom = null;
+    this.#recovered();
   }
 
   /** True while the partition is halted at `offset`. */
@@ -103,12 +113,22 @@ export class PartitionWorker {
     if (skipOffset !== undefined) this.#dropped.add(skipOffset);
     this.#halted = null;
     this.unposition();
-    this.#deps.metrics.halted.set(this.#labels, 0);
+    this.#metrics.halted(false);
     this.#deps.consumer.resume(this.tp);
     this.#deps.log.info({ ...this.#labels, skipOffset }, 'partition resumed');
   }
 
   async handle(batch: FetchedBatch, ctx: BatchContext): Promise<void> {
+    try {
+      await this.#handle(batch, ctx);
+    } finally {
+      // Never return with a commit in flight: the next fetched batch builds on its outcome.
+      await this.#sending;
+      this.#sending = null;
+    }
+  }
+
+  async #handle(batch: FetchedBatch, ctx: BatchContext): Promise<void> {
     if (this.#halted !== null) return;
     this.#highWatermark = batch.highWatermark;
     if (this.#batcher === null && !(await this.#position(batch, ctx))) return;
@@ -122,11 +142,11 @@ export class PartitionWorker {
       if (!ctx.isCurrent()) return;
       const event = await this.#eventOf(message, ctx);
       if (event === null) return;
-      if (batcher.add(event, this.#deps.now()) === 'stale') this.#count('stale');
-      if (!(await this.#drain(ctx))) return;
+      if (batcher.add(event, this.#deps.now()) === 'stale') this.#metrics.count('stale');
+      if (!(await this.#pump(batcher, ctx, false))) return;
     }
     batcher.closeOpen();
-    if (!(await this.#drain(ctx))) return;
+    if (!(await this.#pump(batcher, ctx, true))) return;
     this.#updateLag();
     const next = batcher.committedNext;
     if (next !== null) await ctx.consumed(next);
@@ -159,10 +179,11 @@ export class PartitionWorker {
     for (let attempt = 0; ; attempt++) {
       try {
         const built = await buildEvent(message, this.#route);
+        this.#recovered();
         if (built.kind === 'event') {
           if (!this.#reemissions.isReemitted(built.event.sourceKey ?? null)) return built.event;
           // Debezium sent this transaction again after a restart: ctldb already holds it.
-          this.#count('reemitted');
+          this.#metrics.count('reemitted');
           return emptyEvent(message.offset);
         }
         await this.#halt(message, { code: 'HELD', reason: built.reason });
@@ -189,12 +210,23 @@ export class PartitionWorker {
     }
   }
 
-  async #drain(ctx: BatchContext): Promise<boolean> {
-    const batcher = this.#batcher as PartitionBatcher;
-    for (let batch = batcher.take(this.#deps.now()); batch !== null; batch = batcher.take(this.#deps.now())) {
-      if (!(await this.#deliver(batch, ctx))) return false;
+  /**
+   * Sends ready batches, one in flight at a time. Without `all`, waits for the commit in flight
+   * only when another batch is ready behind it (so decoding goes on meanwhile); with `all`, until
+   * nothing is ready or in flight. False when the partition must stop (seek, halt, revoked).
+   */
+  async #pump(batcher: PartitionBatcher, ctx: BatchContext, all: boolean): Promise<boolean> {
+    for (;;) {
+      if (this.#sending !== null) {
+        if (!all && !batcher.hasReadyDraft(this.#deps.now())) return true;
+        const ok = await this.#sending;
+        this.#sending = null;
+        if (!ok) return false;
+      }
+      const batch = batcher.take(this.#deps.now());
+      if (batch === null) return true;
+      this.#sending = this.#deliver(batch, ctx);
     }
-    return true;
   }
 
   async #deliver(initial: Batch, ctx: BatchContext): Promise<boolean> {
@@ -212,17 +244,19 @@ export class PartitionWorker {
         policy: this.#route.mapper.config.deadLetterPolicy,
         attempt,
       });
+      if (decision.action !== 'retry') this.#recovered();
       switch (decision.action) {
         case 'ack':
           batcher.acknowledge(batch);
-          this.#committed(batch, started);
+          this.#metrics.committed(batch, started, this.#deps.now());
+          this.#updateLag();
           return true;
         case 'seek':
           this.#deps.log.warn(
             { ...this.#labels, stored: decision.offset, reason: decision.reason },
             'offset conflict, seeking to the stored offset',
           );
-          this.#deps.metrics.retries.inc({ ...this.#labels, action: 'seek' });
+          this.#metrics.retry('seek');
           // Position again from what ctldb stores (Kafka and binlog streams alike).
           this.unposition();
           this.#seek(decision.offset ?? (await this.#deps.consumer.earliestOffset(this.tp)));
@@ -252,7 +286,7 @@ export class PartitionWorker {
     action: 'pause' | 'retry',
     reason: string,
   ): Promise<boolean> {
-    this.#deps.metrics.retries.inc({ ...this.#labels, action });
+    this.#metrics.retry(action);
     this.#deps.log.warn(
       { ...this.#labels, delayMs, reason },
       action === 'pause' ? 'limited, pausing the partition' : 'retrying',
@@ -267,16 +301,27 @@ export class PartitionWorker {
       }
       return ctx.isCurrent();
     } finally {
-      if (action === 'pause') this.#deps.consumer.resume(this.tp);
-      this.#waiting = null;
-      this.#waitingFor = null;
+      // A limit's wait ends with the wait. A failure's lasts until an attempt succeeds
+      // (#recovered), so readiness does not flap to ready between attempts.
+      if (action === 'pause') {
+        this.#deps.consumer.resume(this.tp);
+        this.#recovered();
+      }
     }
+  }
+
+  /** The dependency that failed answered again (or the work was abandoned): no longer waiting. */
+  #recovered(): void {
+    this.#waiting = null;
+    this.#waitingFor = null;
   }
 
   async #withRetry<T>(ctx: BatchContext, what: string, run: () => Promise<T>): Promise<T | undefined> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await run();
+        const value = await run();
+        this.#recovered();
+        return value;
       } catch (err) {
         if (!isCuttleError(err) || !err.retriable) throw err;
         const decision = decideOnEventError(err, '', { policy: 'halt', attempt });
@@ -314,8 +359,7 @@ export class PartitionWorker {
         atMs: this.#deps.now(),
       }),
     );
-    this.#deps.metrics.deadLetters.inc({ ...this.#labels, code });
-    this.#count('dead_letter');
+    this.#metrics.deadLetter(code);
     this.#deps.log.warn({ ...this.#labels, offset: message.offset, code, reason, policy }, 'dead letter');
   }
 
@@ -333,41 +377,14 @@ export class PartitionWorker {
 
   #markHalted(offset: string, why: { code: string; reason: string }): void {
     this.#halted = { code: why.code, reason: why.reason, offset };
+    this.#recovered();
     this.#deps.consumer.pause(this.tp);
-    this.#deps.metrics.halted.set(this.#labels, 1);
+    this.#metrics.halted(true);
     this.#deps.log.error({ ...this.#labels, offset, ...why }, 'partition halted');
   }
 
-  #committed(batch: Batch, started: number): void {
-    const now = this.#deps.now();
-    const { metrics } = this.#deps;
-    metrics.batchSize.observe(this.#labels, batch.mutations.length);
-    metrics.batchLatency.observe(this.#labels, (now - started) / 1000);
-    const applied = batch.events.filter((e) => e.mutations.length > 0).length;
-    if (applied > 0) metrics.events.inc({ ...this.#labels, outcome: 'applied' }, applied);
-    if (batch.events.length > applied)
-      metrics.events.inc({ ...this.#labels, outcome: 'skipped' }, batch.events.length - applied);
-    for (const event of batch.events) {
-      if (event.sourceTsMs !== null && event.mutations.length > 0) {
-        metrics.originToLedger.observe(
-          { source: this.#labels.source, topic: this.tp.topic },
-          Math.max(0, now - event.sourceTsMs) / 1000,
-        );
-      }
-    }
-    this.#updateLag();
-  }
-
   #updateLag(): void {
-    const next = this.#batcher?.committedNext;
-    if (this.#highWatermark === null || next === null || next === undefined) return;
-    const lag =
-      compareOffsets(this.#highWatermark, next) > 0 ? Number(BigInt(this.#highWatermark) - BigInt(next)) : 0;
-    this.#deps.metrics.lag.set(this.#labels, lag);
-  }
-
-  #count(outcome: string, n = 1): void {
-    this.#deps.metrics.events.inc({ ...this.#labels, outcome }, n);
+    this.#metrics.lag(this.#highWatermark, this.#batcher?.committedNext);
   }
 }
 

@@ -5,12 +5,14 @@
  */
 import { randomInt } from 'node:crypto';
 import { connectorProperties, type DebeziumEncodings } from '../mapping/encodings.ts';
+import { connectPlaceholder, type SecretRef } from './secret-ref.ts';
 
 export interface OriginAddress {
   readonly host: string;
   readonly port: number;
   readonly user: string;
-  readonly password: string;
+  /** Resolved by the Connect worker's config providers; the value never leaves it. */
+  readonly password: SecretRef;
   readonly database: string;
 }
 
@@ -61,7 +63,7 @@ export function connectorConfig(request: ConnectorRequest): Record<string, strin
     'database.hostname': origin.host,
     'database.port': String(origin.port),
     'database.user': origin.user,
-    'database.password': origin.password,
+    'database.password': connectPlaceholder(origin.password),
     'database.server.id': String(request.serverId ?? randomInt(100_000, 2_000_000_000)),
     'topic.prefix': source,
     'database.include.list': origin.database,

@@ -139,7 +139,10 @@ export async function addSource(
 }
 
 /** Creates missing tables; an existing table must already have exactly the mapped schema. */
-async function ensureTables(executive: ExecutiveAdmin, schemas: readonly TableSchema[]): Promise<string[]> {
+export async function ensureTables(
+  executive: ExecutiveAdmin,
+  schemas: readonly TableSchema[],
+): Promise<string[]> {
   const created: string[] = [];
   for (const schema of schemas) {
     await executive.ensureFamily(schema.family);
@@ -188,6 +191,33 @@ export async function updateSourceConfig(
 ): Promise<void> {
   const record = await requireSource(config.name, executive);
   await storeSource(executive, { ...record, config, updatedAt: now() });
+}
+
+/** What an operator may change on a registered source without re-registering it. */
+export interface SourcePolicies {
+  readonly deadLetterPolicy?: 'halt' | 'skip';
+  readonly schemaChanges?: 'add-columns' | 'hold';
+  readonly truncate?: 'hold' | 'ignore';
+}
+
+/**
+ * Changes a source's policies in the registry; every loader following it rebuilds its consumer
+ * with the new settings on its next poll (and resumes from ctldb's offsets, so nothing is lost).
+ */
+export async function setSourcePolicies(
+  name: string,
+  policies: SourcePolicies,
+  deps: SourcesDeps,
+): Promise<SourceRecord> {
+  const changes = Object.fromEntries(Object.entries(policies).filter(([, v]) => v !== undefined));
+  if (Object.keys(changes).length === 0)
+    throw new CuttleError('BAD_REQUEST', 'name at least one setting to change', {
+      details: { source: name },
+    });
+  const record = await requireSource(name, deps.executive);
+  const next = { ...record, config: { ...record.config, ...changes }, updatedAt: (deps.now ?? Date.now)() };
+  await storeSource(deps.executive, next);
+  return next;
 }
 
 export async function listSources(executive: ExecutiveAdmin): Promise<SourceRecord[]> {

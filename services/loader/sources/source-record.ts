@@ -3,12 +3,14 @@
  * through the executive's mutation API (by the `cuttle-sources` writer) and read through its read
  * API. So the registry needs no API of its own, is exactly as durable and consistent as any
  * control data, and every loader process sees a change on its next poll without a restart.
- * The connector's password is never stored here: rows replicate to every LDB.
+ * The connector's password is never stored here (rows replicate to every LDB), only the Connect
+ * config provider placeholder that names where each Connect worker reads it.
  */
 import { z } from 'zod';
 import { CuttleError } from '../../../lib/errors.ts';
 import type { FieldDef } from '../../../lib/schema/types.ts';
 import { sourceConfigSchema, type SourceConfigInput } from '../mapping/source-config.ts';
+import { isPlaceholder } from './secret-ref.ts';
 
 export const SOURCES_FAMILY = 'cuttle';
 export const SOURCES_TABLE = 'sources';
@@ -26,7 +28,7 @@ export type SourceState = 'active' | 'paused';
 
 export interface ConnectorSpec {
   readonly name: string;
-  /** Connector properties with the password replaced by `[redacted]`. */
+  /** Connector properties; secrets are `${provider:…}` placeholders, anything else `[redacted]`. */
   readonly properties: Readonly<Record<string, string>>;
 }
 
@@ -90,8 +92,10 @@ export function rowOfSource(record: SourceRecord): Record<string, string | numbe
   };
 }
 
+/** Secret-looking properties become `[redacted]` unless they are config provider placeholders. */
 export function redactProperties(properties: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(properties)) out[k] = /password|secret/i.test(k) ? '[redacted]' : v;
+  for (const [k, v] of Object.entries(properties))
+    out[k] = /password|secret/i.test(k) && !isPlaceholder(v) ? '[redacted]' : v;
   return out;
 }

@@ -1,9 +1,11 @@
 /**
  * Exactly once under faults, on the real stack. While at least 20,000 changes flow from the
  * origin MariaDB through Debezium, the loader process is killed with SIGKILL at random moments
- * (and started again), the connector and its task are restarted through Kafka Connect, and the
- * Kafka broker is stopped and started again. Afterwards ctldb equals the origin table, and the
- * ledger holds exactly one effect per origin change, per key in the origin's order.
+ * (and started again), the Kafka Connect worker process is killed with SIGKILL and started again
+ * (Debezium then re-sends what it had read past its last flushed offset, under new Kafka
+ * offsets), the connector and its task are restarted through Connect's REST API, and the Kafka
+ * broker is stopped and started again. Afterwards ctldb equals the origin table, and the ledger
+ * holds exactly one effect per origin change, per key in the origin's order.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ENCODINGS } from '../../../services/loader/mapping/encodings.ts';
 import type { SourceConfigInput } from '../../../services/loader/mapping/source-config.ts';
 import { waitForTopic } from '../../support/kafka.ts';
 import { stackEnv } from '../../support/stack-env.ts';
@@ -22,7 +25,11 @@ const CHANGES = 20_000;
 const KEYS = 2_000;
 const harness = new LoaderHarness();
 const origin = new Origin();
-const encodings = { decimalHandlingMode: 'string', binaryHandlingMode: 'base64' } as const;
+const encodings = {
+  ...DEFAULT_ENCODINGS,
+  decimalHandlingMode: 'string',
+  binaryHandlingMode: 'base64',
+} as const;
 let connector: DebeziumConnector;
 let source: SourceConfigInput;
 let dir: string;
@@ -106,11 +113,33 @@ async function writeChanges(): Promise<number> {
   return written;
 }
 
-async function restartBroker(): Promise<void> {
-  const stop = `. stack/lib/env.sh && . stack/lib/process.sh && stop_owned kafka 60`;
-  await run('bash', ['-c', stop], { cwd: process.cwd() });
-  await sleep(3000);
-  await run('bash', ['stack/up.sh'], { cwd: process.cwd(), timeout: 300_000 });
+/**
+ * Signals the stack process serving `address` and starts it again from the stack folder it was
+ * started from (stack/lib/process.sh restart_listener): this checkout's, or the one whose running
+ * stack this checkout reuses, so that it comes back with its own data.
+ */
+async function restartListener(address: string, signal: 'TERM' | 'KILL'): Promise<void> {
+  const port = new URL(address.includes('://') ? address : `tcp://${address}`).port;
+  const script = `. stack/lib/env.sh && . stack/lib/process.sh && restart_listener ${port} ${signal}`;
+  await run('bash', ['-c', script], { cwd: process.cwd(), timeout: 300_000 });
+}
+
+/** A graceful broker stop and start. */
+const restartBroker = (): Promise<void> => restartListener(stackEnv.kafkaBrokers[0] ?? '', 'TERM');
+
+/** SIGKILL of the Connect worker, as a host crash would do, and a start. */
+const crashConnectWorker = (): Promise<void> => restartListener(stackEnv.connectUrl, 'KILL');
+
+/** Records in the table's topic: one per change, one tombstone per delete, and any re-sent. */
+async function topicRecords(): Promise<number> {
+  const admin = harness.kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(`${harness.prefix}.${origin.database}.counters`);
+    return offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 async function restartConnector(): Promise<void> {
@@ -178,11 +207,7 @@ describe('loader exactly once under faults', () => {
     connector = new DebeziumConnector({
       prefix: harness.prefix,
       database: origin.database,
-      encodings: {
-        ...encodings,
-        timePrecisionMode: 'adaptive_time_microseconds',
-        bigintUnsignedHandlingMode: 'long',
-      },
+      encodings,
       // As `cuttle sources add` sets it: each event's ordinal in its transaction.
       extra: { 'provide.transaction.metadata': 'true' },
     });
@@ -203,12 +228,14 @@ describe('loader exactly once under faults', () => {
     const writing = writeChanges();
     await waitForTopic(`${harness.prefix}.${origin.database}.counters`, 120_000);
     const faults: string[] = [];
-    for (const fault of ['kill', 'kill', 'connector', 'kill', 'broker', 'kill']) {
+    for (const fault of ['kill', 'connect-crash', 'kill', 'connector', 'kill', 'broker', 'kill']) {
       await sleep(1500 + Math.floor(Math.random() * 2500));
       if (fault === 'kill') {
         await loader.kill();
         await sleep(Math.floor(Math.random() * 1000));
         loader.start();
+      } else if (fault === 'connect-crash') {
+        await crashConnectWorker();
       } else if (fault === 'connector') {
         await restartConnector();
       } else {
@@ -264,6 +291,8 @@ describe('loader exactly once under faults', () => {
     expect(entries.length).toBe(written);
     expect(effects).toEqual(history);
     expect(loader.kills).toBe(4);
+    const deletes = [...history.values()].flat().filter((v) => v === null).length;
+    const resent = (await topicRecords()) - written - deletes;
     console.log(
       JSON.stringify({
         changes: written,
@@ -271,6 +300,8 @@ describe('loader exactly once under faults', () => {
         faults,
         taskRestarts: watchdog.restarts(),
         ledgerEffects: entries.length,
+        // Records Debezium sent twice (its re-sends after the crashes), each dropped by the loader.
+        resentRecords: resent,
         keys: history.size,
       }),
     );

@@ -59,6 +59,24 @@ export class Origin {
   }
 }
 
+/**
+ * Apicurio's Avro converter writing the Confluent wire format (magic byte, 4-byte content id):
+ * the stack runs the 2.6 converter against the 3.x registry's v2 API (test/support/debezium.ts).
+ */
+export function avroConverters(): Record<string, string> {
+  const out: Record<string, string> = { 'schema.name.adjustment.mode': 'avro' };
+  for (const side of ['key', 'value']) {
+    out[`${side}.converter`] = 'io.apicurio.registry.utils.converter.AvroConverter';
+    out[`${side}.converter.apicurio.registry.url`] = stackEnv.registryApiUrl;
+    out[`${side}.converter.apicurio.registry.auto-register`] = 'true';
+    out[`${side}.converter.apicurio.registry.find-latest`] = 'true';
+    out[`${side}.converter.apicurio.registry.headers.enabled`] = 'false';
+    out[`${side}.converter.apicurio.registry.as-confluent`] = 'true';
+    out[`${side}.converter.apicurio.registry.use-id`] = 'contentId';
+  }
+  return out;
+}
+
 export interface ConnectorOptions {
   readonly prefix: string;
   readonly database: string;

@@ -2,8 +2,12 @@
  * `cuttle sources …` on the real stack: `add` reads the origin's schema, refuses what it cannot
  * map (listing every column), creates the cuttle table, the Debezium connector and the registry
  * row; a loader following the registry (no sources file, no restart) loads the new source;
- * `pause`, `resume`, `list`, `show` and `remove` do what they say.
+ * `pause`, `resume`, `list`, `show` and `remove` do what they say. The origin password is a
+ * file reference that Kafka Connect's FileConfigProvider resolves: Connect never stores the value.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../../cli/context.ts';
 import { runCli } from '../../../cli/program.ts';
@@ -15,6 +19,8 @@ import { Origin } from './origin.ts';
 const harness = new LoaderHarness();
 const origin = new Origin();
 const connect = new ConnectClient(stackEnv.connectUrl);
+const secretsDir = mkdtempSync(join(tmpdir(), 'cuttle-sources-secrets-'));
+const passwordRef = `file:${join(secretsDir, 'origin.properties')}:password`;
 
 async function cuttle(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -31,7 +37,7 @@ describe('cuttle sources', () => {
   const name = (): string => harness.prefix;
 
   beforeAll(async () => {
-    process.env.CUTTLE_ORIGIN_PASSWORD = 'dbz';
+    writeFileSync(join(secretsDir, 'origin.properties'), '# the origin debezium user\npassword = dbz\n');
     await origin.open();
     await harness.open();
     await origin.exec(
@@ -49,6 +55,38 @@ describe('cuttle sources', () => {
     await connect.remove(name());
     await harness.close();
     await origin.close();
+    rmSync(secretsDir, { recursive: true, force: true });
+  });
+
+  it('refuses a plain password and an unresolvable reference before touching anything', async () => {
+    const add = (originUrl: string, password: string) =>
+      cuttle(
+        'sources',
+        'add',
+        `${name()}p`,
+        '--origin',
+        originUrl,
+        '--password',
+        password,
+        '--table',
+        'prices',
+        '--family',
+        'shop',
+      );
+    const inUrl = await add(`mysql://debezium:dbz@127.0.0.1:3307/${origin.database}`, passwordRef);
+    expect(inUrl.code).toBe(1);
+    expect(JSON.parse(inUrl.err)).toMatchObject({ error: { code: 'INVALID_SECRET_REF' } });
+    const plain = await add(`mysql://debezium@127.0.0.1:3307/${origin.database}`, 'dbz');
+    expect(JSON.parse(plain.err)).toMatchObject({ error: { code: 'INVALID_SECRET_REF' } });
+    const missingKey = await add(
+      `mysql://debezium@127.0.0.1:3307/${origin.database}`,
+      `file:${join(secretsDir, 'origin.properties')}:pw`,
+    );
+    expect(JSON.parse(missingKey.err)).toMatchObject({
+      error: { code: 'SECRET_UNRESOLVED', message: expect.stringContaining('has no key pw') },
+    });
+    expect(await connect.status(`${name()}p`)).toBeNull();
+    expect(await harness.ex.admin('GET', '/families/shop/tables/prices')).toMatchObject({ status: 404 });
   });
 
   it('refuses a table with columns it cannot map, naming each one, and creates nothing', async () => {
@@ -58,6 +96,8 @@ describe('cuttle sources', () => {
       `${name()}x`,
       '--origin',
       `mysql://debezium@127.0.0.1:3307/${origin.database}`,
+      '--password',
+      passwordRef,
       '--table',
       'shapes',
       '--family',
@@ -82,6 +122,8 @@ describe('cuttle sources', () => {
       name(),
       '--origin',
       `mysql://debezium@127.0.0.1:3307/${origin.database}`,
+      '--password',
+      passwordRef,
       '--table',
       'prices=shop.prices',
       '--exclude',
@@ -121,7 +163,36 @@ describe('cuttle sources', () => {
       connector: { connector: { state: string } };
     };
     expect(shown.connector.connector.state).toBe('RUNNING');
-    expect(shown.record.connector.properties['database.password']).toBe('[redacted]');
+    // Connect and the registry row hold the reference; only the Connect worker read the value.
+    const placeholder = `\${file:${join(secretsDir, 'origin.properties')}:password}`;
+    expect(shown.record.connector.properties['database.password']).toBe(placeholder);
+    const stored = (await (
+      await fetch(`${stackEnv.connectUrl}/connectors/${name()}/config`)
+    ).json()) as Record<string, string>;
+    expect(stored['database.password']).toBe(placeholder);
+
+    // Policies change in place; the registry row (which loaders follow) carries them.
+    const set = await cuttle(
+      'sources',
+      'set',
+      name(),
+      '--dead-letter-policy',
+      'skip',
+      '--truncate',
+      'ignore',
+    );
+    expect(set.code, set.err).toBe(0);
+    const updated = JSON.parse((await cuttle('sources', 'show', name())).out) as {
+      record: { config: { deadLetterPolicy: string; truncate: string; schemaChanges: string } };
+    };
+    expect(updated.record.config).toMatchObject({
+      deadLetterPolicy: 'skip',
+      truncate: 'ignore',
+      schemaChanges: 'hold',
+    });
+    const nothing = await cuttle('sources', 'set', name());
+    expect(JSON.parse(nothing.err)).toMatchObject({ error: { code: 'BAD_REQUEST' } });
+    expect((await cuttle('sources', 'set', name(), '--truncate', 'drop')).code).not.toBe(0);
 
     expect((await cuttle('sources', 'pause', name())).code).toBe(0);
     await eventually(async () => {

@@ -4,32 +4,28 @@
  * Confluent-compatible API with @kafkajs/confluent-schema-registry.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createOriginDatabase,
-  mariaDbConnectorConfig,
-  registerConnector,
-  type OriginDatabase,
-  type RegisteredConnector,
-} from '../../support/debezium.ts';
-import { consumeMessages, testSchemaRegistry, waitForTopic } from '../../support/kafka.ts';
+import { captureTable, type CapturedTable } from '../../support/debezium.ts';
+import { consumeMessages, testSchemaRegistry } from '../../support/kafka.ts';
 import { stackEnv } from '../../support/stack-env.ts';
 
 describe('Debezium MariaDB → Kafka (Avro through Apicurio)', () => {
-  let db: OriginDatabase | undefined;
-  let connector: RegisteredConnector | undefined;
+  let captured: CapturedTable | undefined;
 
   afterEach(async () => {
-    await connector?.delete();
-    await db?.drop();
+    await captured?.remove();
   });
 
   it('writes Confluent-framed Avro that decodes through the ccompat API', async () => {
-    db = await createOriginDatabase('smoke');
-    await db.execute('CREATE TABLE item (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL)');
-    await db.execute('INSERT INTO item VALUES (1, ?)', ['snapshotted']);
-    connector = await registerConnector(mariaDbConnectorConfig({ database: db.name, converter: 'avro' }));
-    const topic = connector.topicFor(db.name, 'item');
-    await waitForTopic(topic);
+    captured = await captureTable({
+      area: 'smoke',
+      table: 'item',
+      converter: 'avro',
+      setup: [
+        'CREATE TABLE item (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL)',
+        "INSERT INTO item VALUES (1, 'snapshotted')",
+      ],
+    });
+    const { db, topic } = captured;
     await consumeMessages(topic, { count: 1 });
 
     await db.execute('INSERT INTO item VALUES (2, ?)', ['streamed']);

@@ -3,33 +3,27 @@
  * connector, as JSON (JsonConverter, schemas off). A snapshot row first, then a streamed insert.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  createOriginDatabase,
-  mariaDbConnectorConfig,
-  registerConnector,
-  type OriginDatabase,
-  type RegisteredConnector,
-} from '../../support/debezium.ts';
-import { consumeMessages, jsonOf, waitForTopic } from '../../support/kafka.ts';
+import { captureTable, type CapturedTable } from '../../support/debezium.ts';
+import { consumeMessages, jsonOf } from '../../support/kafka.ts';
 
 describe('Debezium MariaDB → Kafka (JSON)', () => {
-  let db: OriginDatabase | undefined;
-  let connector: RegisteredConnector | undefined;
+  let captured: CapturedTable | undefined;
 
   afterEach(async () => {
-    await connector?.delete();
-    await db?.drop();
+    await captured?.remove();
   });
 
   it('emits a snapshot read, then a create event for a row inserted afterwards', async () => {
-    db = await createOriginDatabase('smoke');
-    await db.execute(
-      'CREATE TABLE item (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, price DECIMAL(10,2))',
-    );
-    await db.execute('INSERT INTO item VALUES (1, ?, 12.34)', ['snapshotted']);
-    connector = await registerConnector(mariaDbConnectorConfig({ database: db.name, converter: 'json' }));
-    const topic = connector.topicFor(db.name, 'item');
-    await waitForTopic(topic);
+    captured = await captureTable({
+      area: 'smoke',
+      table: 'item',
+      converter: 'json',
+      setup: [
+        'CREATE TABLE item (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, price DECIMAL(10,2))',
+        "INSERT INTO item VALUES (1, 'snapshotted', 12.34)",
+      ],
+    });
+    const { db, topic } = captured;
 
     const [read] = await consumeMessages(topic, { count: 1 });
     expect(jsonOf(read?.key ?? null)).toEqual({ id: 1 });

@@ -4,6 +4,7 @@ import { CuttleError } from '../../../lib/errors.ts';
 import { toCuttleError } from '../../../services/executive/http/errors.ts';
 import { parseJsonBody } from '../../../services/executive/http/json-body.ts';
 import { hashSecret, verifySecret } from '../../../services/executive/writers/secret-hash.ts';
+import { codeOf } from '../../support/errors.ts';
 
 describe('toCuttleError', () => {
   it('keeps CuttleErrors', () => {
@@ -29,15 +30,6 @@ describe('toCuttleError', () => {
     expect(toCuttleError(new TypeError('bug')).code).toBe('INTERNAL');
   });
 });
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof CuttleError ? err.code : 'not a CuttleError';
-  }
-  return undefined;
-}
 
 describe('parseJsonBody', () => {
   it('refuses invalid UTF-8 instead of repairing it', () => {

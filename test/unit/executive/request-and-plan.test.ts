@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CuttleError } from '../../../lib/errors.ts';
+import type { CuttleError } from '../../../lib/errors.ts';
 import type { TableSchema } from '../../../lib/schema/types.ts';
 import { planMutation, runsOf, usageOf } from '../../../services/executive/mutations/plan.ts';
 import { parseMutationRequest } from '../../../services/executive/mutations/request.ts';
+import { codeOf } from '../../support/errors.ts';
 
 const limits = { maxBatchMutations: 3, maxValueBytes: 100, maxRowBytes: 150 };
 const schema: TableSchema = {
@@ -15,16 +16,6 @@ const schema: TableSchema = {
   ],
   keyFields: ['id'],
 };
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CuttleError) return err.code;
-    throw err;
-  }
-  return undefined;
-}
 
 describe('parseMutationRequest', () => {
   it('resolves op from "op" or ctlstore\'s "delete" flag', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { env, envName, loadConfig } from '../../../lib/config.ts';
 import { CuttleError } from '../../../lib/errors.ts';
-import { backoffMs, jitter, ServiceGroup, sleep } from '../../../lib/lifecycle.ts';
+import { backoffMs, Closer, jitter, ServiceGroup, sleep } from '../../../lib/lifecycle.ts';
 import { silentLogger } from '../../../lib/logging.ts';
 
 describe('config', () => {
@@ -70,6 +70,17 @@ describe('lifecycle', () => {
       'stop consumer',
       'stop pool',
     ]);
+  });
+
+  it('closes what a composition owns once, in reverse order, past a failing close', async () => {
+    const closed: string[] = [];
+    const owned = new Closer(silentLogger());
+    owned.add(() => closed.push('pool'));
+    owned.add(() => Promise.reject(new Error('server close failed')));
+    owned.add(() => Promise.resolve(closed.push('heartbeat')));
+    await Promise.all([owned.close(), owned.close()]);
+    await owned.close();
+    expect(closed).toEqual(['heartbeat', 'pool']);
   });
 
   it('sleep returns early on abort', async () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { CuttleError } from '../../../lib/errors.ts';
 import type { FieldDef } from '../../../lib/schema/types.ts';
 import {
   canonicalDecimal,
@@ -10,19 +9,10 @@ import {
   parseWireValue,
   valueToJson,
 } from '../../../lib/schema/values.ts';
+import { codeOf } from '../../support/errors.ts';
 
 const limits = { maxValueBytes: 1024 };
 const ctx = { family: 'fam', table: 'tbl', field: 'f', row: 3 };
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CuttleError) return err.code;
-    throw err;
-  }
-  throw new Error('expected a CuttleError');
-}
 
 const field = (type: FieldDef['type']): FieldDef => ({ name: 'f', type });
 

@@ -71,6 +71,17 @@ describe('parseExactJson', () => {
     );
   });
 
+  it('keeps a "__proto__" key an own property, as JSON.parse does, when its value is rewritten', () => {
+    const parsed = parseExactJson('{"__proto__":12345678901234567890,"a":[1.50,{"b":"x"}]}') as Record<
+      string,
+      unknown
+    >;
+    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+    expect(Object.keys(parsed)).toEqual(['__proto__', 'a']);
+    expect(parsed.__proto__).toEqual(new ExactNumber('12345678901234567890'));
+    expect(parsed.a).toEqual([new ExactNumber('1.50'), { b: 'x' }]);
+  });
+
   it('rejects malformed JSON', () => {
     expect(() => parseExactJson('{"a":12345678901234567890')).toThrow(SyntaxError);
   });

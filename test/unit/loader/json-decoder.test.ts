@@ -187,6 +187,41 @@ describe('JsonEventDecoder', () => {
     }
   });
 
+  it('names the path of each malformed field on one line', () => {
+    const good = envelope({ op: 'c', after: { id: 1 } }) as { source: Record<string, unknown> };
+    const bad = { ...good, source: { ...good.source, ts_ms: 'soon' } };
+    let caught: unknown;
+    try {
+      decode(message({ value: bad }));
+    } catch (err) {
+      caught = err;
+    }
+    expect((caught as CuttleError).message).toMatch(
+      /malformed data-change envelope: ✖ .* → at source\.ts_ms$/,
+    );
+  });
+
+  it('refuses invalid UTF-8 instead of repairing it', () => {
+    const good = message({ key: { id: 1 }, value: envelope({ op: 'c', after: { id: 1, name: 'ok' } }) });
+    const text = (good.value ?? Buffer.alloc(0)).toString('utf8');
+    const at = text.indexOf('ok');
+    // 0xC3 0x28: a lead byte followed by a byte that cannot continue it.
+    const value = Buffer.concat([
+      Buffer.from(text.slice(0, at)),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from(text.slice(at + 2)),
+    ]);
+    let caught: unknown;
+    try {
+      decode({ ...good, value });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(CuttleError);
+    expect((caught as CuttleError).message).toContain('value is not valid UTF-8');
+    expect(decode(good)).toHaveLength(1);
+  });
+
   it('returns the same result through the async port', async () => {
     const m = message({ key: { id: 1 }, value: envelope({ op: 'c', after: { id: 1 } }) });
     await expect(decoder.decode(m)).resolves.toEqual(decode(m));

@@ -1,7 +1,11 @@
 import type * as Avsc from 'avsc';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { longHook } from '../../../services/loader/adapters/confluent-registry-adapter.ts';
+import {
+  ConfluentRegistryAdapter,
+  isUnreachable,
+  longHook,
+} from '../../../services/loader/adapters/confluent-registry-adapter.ts';
 
 // The avsc instance the registry client uses (the adapter resolves it the same way).
 const fromClient = createRequire(
@@ -46,5 +50,32 @@ describe('longHook', () => {
       avro.Type.forSchema(envelope('A'), { typeHook: longHook });
       avro.Type.forSchema(envelope('B'), { typeHook: longHook });
     }).not.toThrow();
+  });
+});
+
+describe('registry failures', () => {
+  it('takes a refused connection for an outage, as the client really reports it (status 400)', async () => {
+    // Nothing listens on port 9 (discard) on loopback here: the client's real error, not a fake.
+    const adapter = new ConfluentRegistryAdapter({ url: 'http://127.0.0.1:9/apis/ccompat/v7' });
+    const failure = await adapter.decode(Buffer.from([0, 0, 0, 0, 7, 2, 4])).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failure).toMatchObject({ code: 'UNAVAILABLE', retriable: true });
+  });
+
+  it('tells outages from refusals', () => {
+    const responseError = (status: number, message: string) => Object.assign(new Error(message), { status });
+    expect(isUnreachable(responseError(400, 'Error, status 400: connect ECONNREFUSED 127.0.0.1:8081'))).toBe(
+      true,
+    );
+    expect(isUnreachable(responseError(400, 'Error, status 400: socket hang up'))).toBe(true);
+    expect(isUnreachable(responseError(503, 'Service Unavailable'))).toBe(true);
+    expect(isUnreachable(Object.assign(new Error('fetch failed'), { cause: { code: 'ECONNRESET' } }))).toBe(
+      true,
+    );
+    expect(isUnreachable(responseError(404, 'Schema 7 not found'))).toBe(false);
+    expect(isUnreachable(responseError(422, 'Invalid schema'))).toBe(false);
+    expect(isUnreachable(new Error('invalid union index: 9'))).toBe(false);
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CuttleError } from '../../../lib/errors.ts';
 import { readCatalog } from '../../../lib/ldb/catalog.ts';
 import { positionFromRow, SELECT_POSITION_SQL } from '../../../lib/ldb/layout.ts';
 import type { TableSchema } from '../../../lib/schema/types.ts';
 import { INT64_MAX, INT64_MIN } from '../../../lib/schema/values.ts';
+import { thrownCuttleError as thrown } from '../../support/errors.ts';
 import { dumpDb } from '../../support/ldb.ts';
 import { op } from '../../support/ledger-fixture.ts';
 import { memoryLdb } from './memory-ldb.ts';
@@ -21,16 +21,6 @@ const prices: TableSchema = {
   ],
   keyFields: ['name', 'id'],
 };
-
-function thrown(fn: () => unknown): CuttleError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CuttleError) return err;
-    throw err;
-  }
-  throw new Error('expected a CuttleError');
-}
 
 describe('LdbApplier', () => {
   it('stores every type exactly and keeps keys byte-exact', () => {
