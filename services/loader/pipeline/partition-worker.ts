@@ -181,9 +181,14 @@ export class PartitionWorker {
         const built = await buildEvent(message, this.#route);
         this.#recovered();
         if (built.kind === 'event') {
+          const latest = this.#reemissions.latest;
           if (!this.#reemissions.isReemitted(built.event.sourceKey ?? null)) return built.event;
           // Debezium sent this transaction again after a restart: ctldb already holds it.
           this.#metrics.count('reemitted');
+          this.#deps.log.debug(
+            { ...this.#labels, offset: message.offset, sourceKey: built.event.sourceKey, latest },
+            're-emitted event dropped',
+          );
           return emptyEvent(message.offset);
         }
         await this.#halt(message, { code: 'HELD', reason: built.reason });
