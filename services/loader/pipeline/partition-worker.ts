@@ -61,6 +61,12 @@ export class PartitionWorker {
   readonly #labels: PartitionMetrics['labels'];
   #batcher: PartitionBatcher | null = null;
   #reemissions = new ReemissionFilter(null);
+  /**
+   * Bumped whenever the position is forgotten. A handler still running from before (kafkajs
+   * restarts a crashed consumer without waiting for its handlers) sees it change and stops, so it
+   * never advances the re-emission filter or the commit state of the position that replaced it.
+   */
+  #epoch = 0;
   /** After a seek: only a batch fetched from this offset continues the stream. */
   #awaitingFetchFrom: string | null = null;
   #halted: PartitionStatus['halted'] = null;
@@ -94,6 +100,7 @@ export class PartitionWorker {
 
   /** Forget the position: the partition was (re)assigned and must seek to ctldb's offset again. */
   unposition(): void {
+    this.#epoch++;
     this.#batcher = null;
     this.#awaitingFetchFrom = null;
     this.#recovered();
@@ -123,15 +130,18 @@ export class PartitionWorker {
       await this.#handle(batch, ctx);
     } finally {
       // Never return with a commit in flight: the next fetched batch builds on its outcome.
-      await this.#sending;
-      this.#sending = null;
+      const sending = this.#sending;
+      await sending;
+      if (this.#sending === sending) this.#sending = null;
     }
   }
 
-  async #handle(batch: FetchedBatch, ctx: BatchContext): Promise<void> {
+  async #handle(batch: FetchedBatch, outer: BatchContext): Promise<void> {
     if (this.#halted !== null) return;
     this.#highWatermark = batch.highWatermark;
-    if (this.#batcher === null && !(await this.#position(batch, ctx))) return;
+    if (this.#batcher === null && !(await this.#position(batch, outer))) return;
+    const epoch = this.#epoch;
+    const ctx: BatchContext = { ...outer, isCurrent: () => outer.isCurrent() && this.#epoch === epoch };
     if (this.#awaitingFetchFrom !== null) {
       // Fetched before our seek took effect: it does not continue from the stored offset.
       if (batch.fetchedOffset !== this.#awaitingFetchFrom) return;
@@ -179,6 +189,7 @@ export class PartitionWorker {
     for (let attempt = 0; ; attempt++) {
       try {
         const built = await buildEvent(message, this.#route);
+        if (!ctx.isCurrent()) return null;
         this.#recovered();
         if (built.kind === 'event') {
           const latest = this.#reemissions.latest;

@@ -57,3 +57,40 @@ describe('PartitionWorker and Debezium re-emissions', () => {
     expect(applied).toEqual(['a', 'b', 'c']);
   });
 });
+
+describe('PartitionWorker repositioned while a handler runs', () => {
+  it('stops the older handler at its next step, so only the new position moves on', async () => {
+    const { worker, executive, consumed, ctx } = setup();
+    const at = (offset: number) =>
+      message({
+        offset: String(offset),
+        key: { id: offset + 1 },
+        value: envelope({ op: 'c', after: { id: offset + 1, name: `w${offset}` }, pos: 100 * (offset + 1) }),
+      });
+    const events = [0, 1, 2, 3, 4, 5].map(at);
+    // The first commit waits until released, as a slow executive would.
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const commit = executive.commit.bind(executive);
+    let calls = 0;
+    executive.commit = async (request) => {
+      if (calls++ === 0) await gate;
+      return commit(request);
+    };
+    const older = worker.handle(fetched('0', events), ctx);
+    await new Promise((resolve) => setImmediate(resolve));
+    // kafkajs restarted its consumer and the partition came back: forget the position.
+    worker.unposition();
+    release();
+    await older;
+    expect(executive.applied).toHaveLength(1);
+    expect(consumed).toEqual([]);
+    // The next fetch positions at what ctldb stores and goes on from there.
+    await worker.handle(fetched('2', events.slice(2)), ctx);
+    const names = executive.applied.flatMap((r) =>
+      r.mutations.map((m) => (m.op === 'upsert' ? m.values.name : null)),
+    );
+    expect(names).toEqual(['w0', 'w1', 'w2', 'w3', 'w4', 'w5']);
+    expect(executive.stored.get(stream)).toBe('6');
+  });
+});
