@@ -96,6 +96,9 @@ describe('supervisors', () => {
     const baseline = await measureStream(app, 3000);
     await app.supervisor.loop.start();
     const during = await measureStream(app, 8000);
+    // Stopped before counting: a snapshot published between reading the counter and listing the
+    // manifests would otherwise be in one and not the other.
+    await app.supervisor.loop.stop();
     const published = (await attempts(app.url, 'published')) - 1;
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
     const meanMs = (phase: string): number => {
