@@ -105,7 +105,10 @@ restart_listener() {
     die "the process on port $port was not started by cuttle's stack scripts; not restarting it"
   signal_listener "$port" "$signal" 60
   sleep 2
-  CUTTLE_STACK_DIR=$dir bash "$STACK_ROOT/stack/up.sh"
+  # The owning checkout's scripts and configuration too, when it still has them.
+  local root=$STACK_ROOT
+  [ -f "$dir/../stack/up.sh" ] && root=$(cd "$dir/.." && pwd)
+  CUTTLE_STACK_DIR=$dir bash "$root/stack/up.sh"
 }
 
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }

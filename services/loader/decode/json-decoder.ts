@@ -50,10 +50,44 @@ function parseBuffer(message: InboundMessage, buffer: Buffer, part: 'key' | 'val
     throw invalidEvent(message, `${part} is not valid UTF-8`, err);
   }
   try {
-    return parseExactJson(text);
+    // The native parser alone when every number the loader uses came through it exactly; the
+    // exact parser (three times slower) only when a row holds a number a double may not carry.
+    const parsed: unknown = JSON.parse(text);
+    return nativeIsExact(unwrap(parsed).payload, part) ? parsed : parseExactJson(text);
   } catch (err) {
     throw invalidEvent(message, `${part} is not JSON (${(err as Error).message})`, err);
   }
+}
+
+/**
+ * True when the natively parsed payload needs no exact numbers: a key, or a data-change
+ * envelope, whose row values are all strings, booleans, nulls or safe integers. Every other
+ * number (beyond 2^53, fractional, a decimal in `double` mode) may have lost digits, so the
+ * text is parsed again exactly. The envelope's own 64-bit fields (`ts_us`, `ts_ns`) are rounded
+ * by the native parser, which is harmless: the loader reads only `ts_ms`, `pos`, `row` and
+ * `total_order`, all far below 2^53. Anything else (schema changes, transaction markers, rows
+ * with structs) takes the exact path.
+ */
+function nativeIsExact(payload: unknown, part: 'key' | 'value'): boolean {
+  if (payload === null) return true;
+  if (typeof payload !== 'object' || Array.isArray(payload)) return false;
+  if (part === 'key') return rowIsExact(payload);
+  if (!('op' in payload)) return false;
+  const { before, after } = payload as { before?: unknown; after?: unknown };
+  return rowIsExact(before) && rowIsExact(after);
+}
+
+function rowIsExact(row: unknown): boolean {
+  if (row === null || row === undefined) return true;
+  if (typeof row !== 'object') return false;
+  for (const value of Object.values(row)) {
+    if (
+      typeof value === 'number' ? !Number.isSafeInteger(value) : typeof value === 'object' && value !== null
+    ) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** `{schema, payload}` from JsonConverter with schemas enabled; anything else is a bare payload. */

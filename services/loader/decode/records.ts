@@ -20,6 +20,7 @@ import type { ConnectField } from './connect-schema.ts';
 import {
   dataEnvelopeSchema,
   envelopeKind,
+  plainDataEnvelope,
   schemaChangeSchema,
   type DataEnvelope,
   type SchemaChangeEvent,
@@ -57,7 +58,10 @@ export function recordsFromValue(value: unknown, ctx: DecodeContext): ChangeReco
   }
   switch (envelopeKind(value)) {
     case 'data':
-      return dataRecords(parse(dataEnvelopeSchema, value, ctx, 'data-change envelope'), ctx);
+      return dataRecords(
+        plainDataEnvelope(value) ?? parse(dataEnvelopeSchema, value, ctx, 'data-change envelope'),
+        ctx,
+      );
     case 'schema':
       return [schemaRecord(parse(schemaChangeSchema, value, ctx, 'schema-change event'), ctx)];
     case 'transaction':

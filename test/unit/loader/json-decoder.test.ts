@@ -51,6 +51,27 @@ describe('JsonEventDecoder', () => {
     });
   });
 
+  it('keeps every row number exact whichever parser reads it: beyond 2^53, fractions, keys', () => {
+    const after = { id: raw('9007199254740993'), ratio: raw('0.1000000000000000055511'), n: 42 };
+    const [record] = decode(
+      message({ key: { id: raw('9007199254740993') }, value: envelope({ op: 'c', after }) }),
+    );
+    expect(record).toMatchObject({
+      key: { id: new ExactNumber('9007199254740993') },
+      values: {
+        id: new ExactNumber('9007199254740993'),
+        ratio: new ExactNumber('0.1000000000000000055511'),
+        n: 42,
+      },
+    });
+    // Rows of strings and safe integers come from the native parser; the envelope's ts_ns
+    // (beyond 2^53) is not read, so rounding it there changes nothing.
+    const [plain] = decode(
+      message({ key: { id: 5 }, value: envelope({ op: 'u', after: { id: 5, name: 'n' } }) }),
+    );
+    expect(plain).toMatchObject({ key: { id: 5 }, values: { id: 5, name: 'n' }, sourceTsMs: 1732230353000 });
+  });
+
   it('decodes the same event with the schema part and exposes the column schemas', () => {
     const after = { id: 7, price: 'BNI=', order: 'x' };
     const [record] = decode(
