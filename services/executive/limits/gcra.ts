@@ -102,6 +102,17 @@ export function gcraAll(
   };
 }
 
+/**
+ * Gives back a charge of `cost` mutations (a request admitted but then not applied: a duplicate,
+ * an offset conflict, a failed transaction). The TAT moves back by what the charge moved it
+ * forward, but never before `now`: credit cannot exceed a full bucket. Undefined: the key is idle.
+ */
+export function gcraRefund(tatUs: number | undefined, nowUs: number, check: GcraCheck): number | undefined {
+  if (tatUs === undefined) return undefined;
+  const refunded = tatUs - check.cost * check.intervalUs;
+  return refunded > nowUs ? refunded : undefined;
+}
+
 /** How much of the burst a key has used at `now`: 0 = idle, 1 = no credit left (> 1 when in debt). */
 export function burstUsed(tatUs: number | undefined, nowUs: number, limit: GcraLimit): number {
   if (tatUs === undefined || tatUs <= nowUs) return 0;

@@ -27,9 +27,18 @@ export interface TableUsage {
   readonly netGrowthBytes?: number;
 }
 
+/** What an admitted request was charged, to give back when it is not applied after all. */
+export interface Admission {
+  /** Best effort: a refund that cannot reach the store is dropped (the charge then stands). */
+  refund(): Promise<void>;
+}
+
 export interface Limiter {
-  /** Throws a CuttleError when the request must wait (429) or may not grow a full table (507). */
-  admit(usage: MutationUsage): Promise<void>;
+  /**
+   * Charges the request against its limits. Throws a CuttleError when it must wait (429) or may
+   * not grow a full table (507); otherwise returns what was charged (undefined: nothing was).
+   */
+  admit(usage: MutationUsage): Promise<Admission | undefined>;
   /** For readiness: false when the limiter runs on its fallback (for example Redis is down). */
   healthy(): boolean;
   close(): Promise<void>;
@@ -41,7 +50,7 @@ export interface Limiter {
 
 /** Admits everything: for tests and for an executive started without limits. */
 export const unlimited: Limiter = {
-  admit: () => Promise.resolve(),
+  admit: () => Promise.resolve(undefined),
   healthy: () => true,
   close: () => Promise.resolve(),
 };

@@ -13,6 +13,7 @@ export interface LimitsMetrics {
   readonly checks: Counter<'result' | 'mode'>;
   readonly rejections: Counter<'limit' | 'subject'>;
   readonly admittedMutations: Counter<'kind' | 'subject'>;
+  readonly refundedMutations: Counter<'kind' | 'subject'>;
   readonly ratePerSecond: Gauge<'kind' | 'subject'>;
   readonly burstUsed: Gauge<'kind' | 'subject'>;
   readonly checkSeconds: Histogram<'mode'>;
@@ -57,6 +58,12 @@ export function createLimitsMetrics(registry: Registry): LimitsMetrics {
     admittedMutations: new Counter({
       name: 'cuttle_limits_admitted_mutations_total',
       help: 'Mutations admitted, per writer and per table',
+      labelNames: ['kind', 'subject'],
+      registers,
+    }),
+    refundedMutations: new Counter({
+      name: 'cuttle_limits_refunded_mutations_total',
+      help: 'Mutations admitted and then given back because their request was not applied (duplicate, offset conflict, failure)',
       labelNames: ['kind', 'subject'],
       registers,
     }),

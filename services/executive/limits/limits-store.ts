@@ -75,6 +75,11 @@ export class StoreUnavailableError extends Error {
 
 export interface LimitsStore {
   check(request: CheckRequest): Promise<CheckDecision>;
+  /**
+   * Gives back what an admitted check charged its rate keys (gcra.ts gcraRefund). Admitted growth
+   * bytes stay counted: the next measurement replaces them anyway. `nowUs` only for tests.
+   */
+  refund(rates: readonly RateCheck[], nowUs?: number): Promise<void>;
   /** Per key: microseconds of TAT ahead of now (0 when idle), for usage reports. */
   readRateFill(keys: readonly string[]): Promise<number[]>;
   readSizes(): Promise<Map<string, TableSizeView>>;

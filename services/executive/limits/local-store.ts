@@ -7,12 +7,13 @@
  * Quotas use the sizes the executive knew last (`knownBytes`) plus what this process admitted
  * since; the same GCRA arithmetic as Redis (gcra.ts).
  */
-import { gcraAll, limitsNowUs, type GcraCheck } from './gcra.ts';
+import { gcraAll, gcraRefund, limitsNowUs, type GcraCheck } from './gcra.ts';
 import type {
   CheckDecision,
   CheckRequest,
   LimitsStore,
   MeasurementSink,
+  RateCheck,
   StoredTableSize,
   TableSizeView,
 } from './limits-store.ts';
@@ -44,6 +45,17 @@ export class LocalLimitsStore implements LimitsStore, MeasurementSink {
   reset(): void {
     this.#tats.clear();
     this.#growth.clear();
+  }
+
+  refund(rates: readonly RateCheck[], nowUs?: number): Promise<void> {
+    const now = nowUs ?? this.#nowUs();
+    for (const rate of rates) {
+      // Scaled as the check was, so what is given back is what was charged.
+      const tat = gcraRefund(this.#tats.get(rate.key), now, this.#scaled(rate));
+      if (tat === undefined) this.#tats.delete(rate.key);
+      else this.#tats.set(rate.key, tat);
+    }
+    return Promise.resolve();
   }
 
   check(request: CheckRequest): Promise<CheckDecision> {

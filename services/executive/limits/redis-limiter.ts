@@ -14,12 +14,13 @@
 import { ensureError } from '../../../lib/errors.ts';
 import type { Logger } from '../../../lib/logging.ts';
 import type { LimitsKeys } from './keys.ts';
-import type { Limiter, MutationUsage } from './limiter.ts';
+import type { Admission, Limiter, MutationUsage } from './limiter.ts';
 import type { LimitsMetrics } from './limits-metrics.ts';
 import {
   StoreUnavailableError,
   type CheckDecision,
   type CheckRequest,
+  type LimitsStore,
   type SharedLimitsStore,
 } from './limits-store.ts';
 import { LocalLimitsStore } from './local-store.ts';
@@ -83,12 +84,12 @@ export class RedisLimiter implements Limiter {
     this.#timer.unref();
   }
 
-  async admit(usage: MutationUsage): Promise<void> {
+  async admit(usage: MutationUsage): Promise<Admission | undefined> {
     const plan = planCheck(usage, this.#o.settings.current, this.#sizes.sizes, this.#o.keys);
-    if (plan.request.rates.length === 0 && plan.request.sizes.length === 0) return;
+    if (plan.request.rates.length === 0 && plan.request.sizes.length === 0) return undefined;
     const mode = this.mode;
     const timer = this.#o.metrics.checkSeconds.startTimer({ mode });
-    const decision = await this.#decide(plan.request);
+    const { decision, store } = await this.#decide(plan.request);
     timer();
     this.#record(plan, decision);
     if (decision.kind === 'rate-limited') {
@@ -97,6 +98,25 @@ export class RedisLimiter implements Limiter {
     } else if (decision.kind === 'table-full') {
       const size = plan.sizes[decision.index];
       if (size !== undefined) throw tableFullError(size, decision.bytes, this.#measureIntervalMs);
+    }
+    return { refund: () => this.#refund(store, plan) };
+  }
+
+  /** Gives a charge back to the store that took it (Redis, or this process in fallback). */
+  async #refund(store: LimitsStore, plan: CheckPlan): Promise<void> {
+    try {
+      await store.refund(plan.request.rates);
+      plan.rates.forEach((rate) =>
+        this.#o.metrics.refundedMutations.inc(
+          {
+            kind: rate.kind,
+            subject: rate.table === undefined ? rate.writer : `${rate.family}.${rate.table}`,
+          },
+          rate.cost,
+        ),
+      );
+    } catch (err) {
+      this.#o.log.warn({ err }, 'limits: could not give back the charge of a request not applied');
     }
   }
 
@@ -141,17 +161,17 @@ export class RedisLimiter implements Limiter {
     await this.#o.settings.stop();
   }
 
-  async #decide(request: CheckRequest): Promise<CheckDecision> {
+  async #decide(request: CheckRequest): Promise<{ decision: CheckDecision; store: LimitsStore }> {
     const store = this.#o.store;
     if (store !== null && !this.#fallback) {
       try {
-        return await store.check(request);
+        return { decision: await store.check(request), store };
       } catch (err) {
         if (!(err instanceof StoreUnavailableError)) throw err;
         this.#enterFallback(err);
       }
     }
-    return this.#local.check(request);
+    return { decision: await this.#local.check(request), store: this.#local };
   }
 
   /** Reads the published sizes; while in fallback, a successful read ends it. */

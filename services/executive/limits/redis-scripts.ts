@@ -93,6 +93,28 @@ return admitted
 `;
 
 /**
+ * Gives back admitted charges (gcra.ts gcraRefund). KEYS: rate keys. ARGV: nowUs ('' = Redis
+ * TIME), then per key the µs the charge moved its TAT (cost × interval). A key whose TAT falls to
+ * now or before is idle: deleted.
+ */
+export const refundLua = `
+${redisNowUs}
+if ARGV[1] ~= '' then now = tonumber(ARGV[1]) end
+for i = 1, #KEYS do
+  local tat = tonumber(redis.call('GET', KEYS[i]))
+  if tat then
+    local refunded = tat - tonumber(ARGV[i + 1])
+    if refunded > now then
+      redis.call('SET', KEYS[i], string.format('%.17g', refunded), 'PX', math.ceil((refunded - now) / 1000) + 1000)
+    else
+      redis.call('DEL', KEYS[i])
+    end
+  end
+end
+return 1
+`;
+
+/**
  * KEYS: rate keys. ARGV: none. Returns TAT minus now (µs, 0 when idle) per key, for usage reports.
  */
 export const rateFillLua = `

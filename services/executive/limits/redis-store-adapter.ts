@@ -13,6 +13,7 @@ import {
   type CheckRequest,
   type LimitsStore,
   type MeasurementSink,
+  type RateCheck,
   type SettingsChangeFeed,
   type StoredTableSize,
   type TableSizeView,
@@ -24,6 +25,7 @@ import {
   beginMeasurementLua,
   commitMeasurementLua,
   rateFillLua,
+  refundLua,
 } from './redis-scripts.ts';
 
 type Arg = string | number;
@@ -32,6 +34,7 @@ type Arg = string | number;
 interface LimitsCommands {
   cuttleLimitsAdmit(numKeys: number, ...args: Arg[]): Promise<unknown>;
   cuttleLimitsRateFill(numKeys: number, ...keys: string[]): Promise<unknown>;
+  cuttleLimitsRefund(numKeys: number, ...args: Arg[]): Promise<unknown>;
   cuttleLimitsBeginMeasurement(numKeys: number, ...args: Arg[]): Promise<unknown>;
   cuttleLimitsCommitMeasurement(numKeys: number, ...args: Arg[]): Promise<unknown>;
   cuttleLimitsAbortMeasurement(numKeys: number, ...args: Arg[]): Promise<unknown>;
@@ -67,6 +70,7 @@ export class RedisLimitsStore implements LimitsStore, MeasurementSink, SettingsC
     });
     client.defineCommand('cuttleLimitsAdmit', { lua: admitLua });
     client.defineCommand('cuttleLimitsRateFill', { lua: rateFillLua, readOnly: true });
+    client.defineCommand('cuttleLimitsRefund', { lua: refundLua });
     client.defineCommand('cuttleLimitsBeginMeasurement', { lua: beginMeasurementLua });
     client.defineCommand('cuttleLimitsCommitMeasurement', { lua: commitMeasurementLua });
     client.defineCommand('cuttleLimitsAbortMeasurement', { lua: abortMeasurementLua });
@@ -105,6 +109,13 @@ export class RedisLimitsStore implements LimitsStore, MeasurementSink, SettingsC
   async check(request: CheckRequest): Promise<CheckDecision> {
     const { numKeys, args } = encodeAdmitArgs(request, this.#keys);
     return decodeAdmitReply(await this.#call(() => this.#client.cuttleLimitsAdmit(numKeys, ...args)));
+  }
+
+  async refund(rates: readonly RateCheck[], nowUs?: number): Promise<void> {
+    if (rates.length === 0) return;
+    const keys = rates.map((r) => r.key);
+    const amounts = rates.map((r) => r.cost * r.intervalUs);
+    await this.#call(() => this.#client.cuttleLimitsRefund(keys.length, ...keys, nowUs ?? '', ...amounts));
   }
 
   async readRateFill(keys: readonly string[]): Promise<number[]> {

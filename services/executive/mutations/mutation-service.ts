@@ -8,10 +8,10 @@ import type { LedgerNotifier } from '../../../lib/ledger/notifier.ts';
 import { validateFamilyName } from '../../../lib/schema/names.ts';
 import type { TableSchema } from '../../../lib/schema/types.ts';
 import type { Catalog } from '../catalog/catalog.ts';
-import type { Limiter } from '../limits/limiter.ts';
+import type { Admission, Limiter } from '../limits/limiter.ts';
 import type { ExecutiveMetrics } from '../metrics.ts';
 import { StaleSchemaError, applyBatch, type ApplyResult } from './apply.ts';
-import { planMutation, tablesOf, usageOf, type PlanLimits } from './plan.ts';
+import { planMutation, tablesOf, usageOf, type PlanLimits, type PlannedMutation } from './plan.ts';
 import { parseMutationRequest, type MutationRequest, type RequestLimits } from './request.ts';
 
 export interface MutationServiceDeps {
@@ -57,36 +57,60 @@ export class MutationService {
     }
   }
 
+  /**
+   * Charges the limits once, then applies. A request that turns out not to apply (a duplicate of
+   * one already committed, an offset conflict, a failure) gives its charge back: retries of lost
+   * responses and loaders repositioning after a conflict do not eat into the writer's rate.
+   */
   async #commit(writer: string, family: string, request: MutationRequest): Promise<ApplyResult> {
-    const tables = tablesOf(family, request.mutations);
-    for (let attempt = 0; ; attempt++) {
-      const schemas = await this.#schemas(family, tables);
-      const planned = request.mutations.map((m) => {
-        const entry = schemas.get(String(m.table));
-        if (entry === undefined) throw new Error(`schema of ${String(m.table)} vanished`);
-        return planMutation(m, entry.schema, this.#deps.limits);
-      });
-      // Charged once per request: a retry after a concurrent schema change is not a new request.
-      if (attempt === 0 && planned.length > 0)
-        await this.#deps.limiter.admit({ writer, family, tables: usageOf(planned) });
-      try {
-        const batch = { writer, family, planned, schemas, offsets: request.offsets, cookie: request.cookie };
-        const result = await this.#deps.ctldb.transaction((tx) =>
-          applyBatch(tx, this.#deps.ctldb.dialect, batch),
-        );
+    let admission: Admission | undefined;
+    try {
+      const tables = tablesOf(family, request.mutations);
+      for (let attempt = 0; ; attempt++) {
+        const schemas = await this.#schemas(family, tables);
+        const planned = request.mutations.map((m) => {
+          const entry = schemas.get(String(m.table));
+          if (entry === undefined) throw new Error(`schema of ${String(m.table)} vanished`);
+          return planMutation(m, entry.schema, this.#deps.limits);
+        });
+        // Charged once per request: a retry after a concurrent schema change is not a new request.
+        if (attempt === 0 && planned.length > 0)
+          admission = await this.#deps.limiter.admit({ writer, family, tables: usageOf(planned) });
+        const result = await this.#apply(writer, family, request, planned, schemas, attempt);
+        if (result === 'stale-schema') continue;
         if (result.status === 'applied' && result.lastSeq !== null)
           this.#deps.notifier.published(result.lastSeq);
+        if (result.status === 'duplicate') await admission?.refund();
         return result;
-      } catch (err) {
-        if (!(err instanceof StaleSchemaError)) throw err;
-        for (const t of err.tables) this.#deps.catalog.invalidate(family, t);
-        if (attempt >= STALE_SCHEMA_RETRIES) {
-          throw new CuttleError('UNAVAILABLE', `the schema of ${family} kept changing; retry`, {
-            details: { family },
-            retryAfterSeconds: 1,
-          });
-        }
       }
+    } catch (err) {
+      await admission?.refund();
+      throw err;
+    }
+  }
+
+  /** One attempt in one transaction; 'stale-schema' when a concurrent schema change requires a new plan. */
+  async #apply(
+    writer: string,
+    family: string,
+    request: MutationRequest,
+    planned: PlannedMutation[],
+    schemas: Map<string, { schema: TableSchema; version: number }>,
+    attempt: number,
+  ): Promise<ApplyResult | 'stale-schema'> {
+    try {
+      const batch = { writer, family, planned, schemas, offsets: request.offsets, cookie: request.cookie };
+      return await this.#deps.ctldb.transaction((tx) => applyBatch(tx, this.#deps.ctldb.dialect, batch));
+    } catch (err) {
+      if (!(err instanceof StaleSchemaError)) throw err;
+      for (const t of err.tables) this.#deps.catalog.invalidate(family, t);
+      if (attempt >= STALE_SCHEMA_RETRIES) {
+        throw new CuttleError('UNAVAILABLE', `the schema of ${family} kept changing; retry`, {
+          details: { family },
+          retryAfterSeconds: 1,
+        });
+      }
+      return 'stale-schema';
     }
   }
 

@@ -41,9 +41,11 @@ describe('admit script against the GCRA reference', () => {
     cost: fc.integer({ min: 1, max: 25 }),
     grows: fc.boolean(),
     addBytes: fc.integer({ min: 0, max: 400 }),
+    // The request turned out not to apply (duplicate, conflict): its charge is given back.
+    refunded: fc.boolean(),
   });
 
-  it('decides every step exactly as gcra.ts does (rates, retry-after, quotas, all or nothing)', async () => {
+  it('decides every step exactly as gcra.ts does (rates, retry-after, quotas, all or nothing, refunds)', async () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 60 }), async (steps) => {
@@ -69,6 +71,9 @@ describe('admit script against the GCRA reference', () => {
               ? reference
               : { ...reference, fill: reference.fill.map((f) => Math.trunc(f)) };
           expect(viaRedis).toEqual(truncated);
+          if (s.refunded && reference.kind === 'admitted') {
+            await Promise.all([store.refund(request.rates, now), local.refund(request.rates, now)]);
+          }
         }
       }),
       { numRuns: 40 },
@@ -134,6 +139,18 @@ describe('limiters sharing Redis', () => {
       ),
     );
     expect(counted).toEqual(admitted);
+  });
+
+  it('gives a charge back on refund: the writer’s burst is whole again, on the other executive too', async () => {
+    const [a, b] = limiters;
+    const admission = await a!.limiter.admit(writes('w-refund', 'flags', 20));
+    await expect(b!.limiter.admit(writes('w-refund', 'flags', 20))).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+    });
+    await admission?.refund();
+    await b!.limiter.admit(writes('w-refund', 'flags', 20));
+    const refunded = { kind: 'writer', subject: 'w-refund' };
+    expect(await metricValue(a!.registry, 'cuttle_limits_refunded_mutations_total', refunded)).toBe(20);
   });
 
   it('charges nothing when one table of a request is over its limit', async () => {

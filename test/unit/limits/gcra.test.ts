@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   burstUsed,
   gcraAll,
+  gcraRefund,
   gcraStep,
   limitFromRate,
   LIMITS_EPOCH_S,
@@ -54,6 +55,19 @@ describe('GCRA step', () => {
     expect(key.admit(T0 + 100_000, perSecond(10, 5, 20)).allowed).toBe(true);
     // 20 mutations at 10/s: the next one waits 2 s minus the burst's 0.5 s of credit.
     expect(key.admit(T0 + 100_000, perSecond(10, 5, 1)).retryAfterUs).toBe(1_600_000);
+  });
+
+  it('gives a charge back, never beyond a full bucket', () => {
+    const key = new Key();
+    expect(key.admit(T0, perSecond(10, 5, 4)).allowed).toBe(true);
+    expect(key.admit(T0, perSecond(10, 5, 1)).allowed).toBe(true); // bucket empty now
+    key.tat = gcraRefund(key.tat, T0, perSecond(10, 5, 4));
+    expect(key.tat).toBe(T0 + 100_000); // only the 1 mutation still charged
+    for (let i = 0; i < 4; i++) expect(key.admit(T0, perSecond(10, 5, 1)).allowed).toBe(true);
+    expect(key.admit(T0, perSecond(10, 5, 1)).allowed).toBe(false);
+    // Half a second later everything charged has drained: a refund leaves the key idle.
+    expect(gcraRefund(key.tat, T0 + 500_000, perSecond(10, 5, 1))).toBeUndefined();
+    expect(gcraRefund(undefined, T0, perSecond(10, 5, 1))).toBeUndefined();
   });
 
   it('drifts less than 0.1 % with fractional intervals at 30 000 mutations/s', () => {

@@ -50,6 +50,16 @@ describe('LocalLimitsStore', () => {
     expect((await store.check({ rates: [], sizes: [size] })).kind).toBe('admitted');
   });
 
+  it('gives back what a check charged, scaled to its share as the check was', async () => {
+    const store = new LocalLimitsStore({ share: 2, nowUs: () => T0 });
+    const request: CheckRequest = { rates: [rate('w', 100, 10, 5)], sizes: [] };
+    expect((await store.check(request)).kind).toBe('admitted'); // burst 10 / 2 = 5: full
+    expect((await store.check(request)).kind).toBe('rate-limited');
+    await store.refund(request.rates);
+    expect((await store.check(request)).kind).toBe('admitted');
+    expect(await store.readRateFill(['w'])).toEqual([100_000]); // 5 mutations at 50/s
+  });
+
   it('charges nothing when one key of the request refuses', async () => {
     const store = new LocalLimitsStore({ nowUs: () => T0 });
     await store.check({ rates: [rate('t', 10, 1, 1)], sizes: [] }); // exhaust the table key

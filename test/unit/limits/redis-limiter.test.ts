@@ -8,6 +8,7 @@ import { createLimitsMetrics } from '../../../services/executive/limits/limits-m
 import {
   StoreUnavailableError,
   type CheckDecision,
+  type RateCheck,
   type SharedLimitsStore,
   type TableSizeView,
 } from '../../../services/executive/limits/limits-store.ts';
@@ -22,6 +23,7 @@ class FakeSharedStore implements SharedLimitsStore {
   next: CheckDecision = { kind: 'admitted', fill: [] };
   checks = 0;
   published = 0;
+  refunded: string[] = [];
   #onChange: (() => void) | undefined;
   #fail(): void {
     if (this.down) throw new StoreUnavailableError('connection refused');
@@ -30,6 +32,11 @@ class FakeSharedStore implements SharedLimitsStore {
     this.checks++;
     this.#fail();
     return Promise.resolve(this.next);
+  }
+  refund(rates: readonly RateCheck[]): Promise<void> {
+    this.#fail();
+    this.refunded.push(...rates.map((r) => `${r.key} ${r.cost}`));
+    return Promise.resolve();
   }
   readRateFill(keys: readonly string[]): Promise<number[]> {
     this.#fail();
