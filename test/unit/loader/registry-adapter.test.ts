@@ -2,6 +2,7 @@ import type * as Avsc from 'avsc';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import {
+  avroTypeHook,
   ConfluentRegistryAdapter,
   isUnreachable,
   longHook,
@@ -50,6 +51,32 @@ describe('longHook', () => {
       avro.Type.forSchema(envelope('A'), { typeHook: longHook });
       avro.Type.forSchema(envelope('B'), { typeHook: longHook });
     }).not.toThrow();
+  });
+});
+
+describe('avroTypeHook strings', () => {
+  const row: Avsc.Schema = {
+    type: 'record',
+    name: 'Row',
+    fields: [
+      { name: 'name', type: ['null', 'string'] },
+      { name: 'note', type: { type: 'string', 'connect.name': 'io.debezium.data.Json' } },
+      { name: 'n', type: 'long' },
+    ],
+  };
+  const strict = avro.Type.forSchema(row, { typeHook: avroTypeHook });
+  const bytes = (name: string) => strict.toBuffer({ name, note: '{}', n: 5 });
+
+  it('decodes valid UTF-8, 4-byte characters and NUL included, unchanged', () => {
+    expect(strict.fromBuffer(bytes('a\u0000😀é'))).toMatchObject({ name: 'a\u0000😀é', note: '{}', n: 5 });
+  });
+
+  it('refuses invalid UTF-8 instead of repairing it with U+FFFD', () => {
+    const corrupted = bytes('abc');
+    corrupted.writeUInt8(0xff, corrupted.indexOf('b'));
+    expect(() => strict.fromBuffer(corrupted) as unknown).toThrow(/not valid UTF-8/);
+    // What avsc alone would have loaded:
+    expect(avro.Type.forSchema(row).fromBuffer(corrupted)).toMatchObject({ name: 'a\ufffdc' });
   });
 });
 
