@@ -9,7 +9,6 @@
  * on being decoded into the next batch while it waits for the executive; decoding waits only
  * when a whole batch is ready behind the one in flight. So decoding and committing overlap.
  */
-import { isCuttleError } from '../../../lib/errors.ts';
 import type { Logger } from '../../../lib/logging.ts';
 import { withoutEvents, type Batch, type BatchEvent } from '../batching/batch.ts';
 import type { SendResult } from '../batching/failure-policy.ts';
@@ -24,6 +23,7 @@ import type { InboundMessage } from '../message.ts';
 import type { LoaderMetrics } from '../metrics.ts';
 import { buildEvent } from './event-builder.ts';
 import { PartitionMetrics } from './partition-metrics.ts';
+import { PartitionWaits } from './partition-waits.ts';
 import type { SourceRoute } from './source-route.ts';
 
 export interface WorkerDeps {
@@ -51,14 +51,13 @@ export interface PartitionStatus extends TopicPartition {
   readonly waitingFor: 'limit' | 'retry' | null;
 }
 
-const HEARTBEAT_SLICE_MS = 1000;
-
 export class PartitionWorker {
   readonly tp: TopicPartition;
   readonly #route: SourceRoute;
   readonly #deps: WorkerDeps;
   readonly #metrics: PartitionMetrics;
   readonly #labels: PartitionMetrics['labels'];
+  readonly #waits: PartitionWaits;
   #batcher: PartitionBatcher | null = null;
   #reemissions = new ReemissionFilter(null);
   /**
@@ -70,8 +69,6 @@ export class PartitionWorker {
   /** After a seek: only a batch fetched from this offset continues the stream. */
   #awaitingFetchFrom: string | null = null;
   #halted: PartitionStatus['halted'] = null;
-  #waiting: string | null = null;
-  #waitingFor: PartitionStatus['waitingFor'] = null;
   #highWatermark: string | null = null;
   /** Offsets an operator dropped from the dead-letter queue: passed over once when met again. */
   readonly #dropped = new Set<string>();
@@ -84,6 +81,7 @@ export class PartitionWorker {
     this.#deps = deps;
     this.#metrics = new PartitionMetrics(deps.metrics, route.source, tp);
     this.#labels = this.#metrics.labels;
+    this.#waits = new PartitionWaits(tp, deps, this.#metrics);
   }
 
   get status(): PartitionStatus {
@@ -93,8 +91,8 @@ export class PartitionWorker {
       committedNext: this.#batcher?.committedNext ?? null,
       highWatermark: this.#highWatermark,
       halted: this.#halted,
-      waiting: this.#waiting,
-      waitingFor: this.#waitingFor,
+      waiting: this.#waits.reason,
+      waitingFor: this.#waits.kind,
     };
   }
 
@@ -103,7 +101,7 @@ export class PartitionWorker {
     this.#epoch++;
     this.#batcher = null;
     this.#awaitingFetchFrom = null;
-    this.#recovered();
+    this.#waits.recovered();
   }
 
   /** True while the partition is halted at `offset`. */
@@ -163,7 +161,7 @@ export class PartitionWorker {
   }
 
   async #position(batch: FetchedBatch, ctx: BatchContext): Promise<boolean> {
-    const stored = await this.#withRetry(ctx, 'offsets', () => this.#deps.executive.storedOffsets());
+    const stored = await this.#waits.withRetry(ctx, 'offsets', () => this.#deps.executive.storedOffsets());
     if (stored === undefined) return false;
     const next = stored.get(streamName(this.tp)) ?? null;
     const source = stored.get(sourceStreamName(streamName(this.tp))) ?? null;
@@ -190,7 +188,7 @@ export class PartitionWorker {
       try {
         const built = await buildEvent(message, this.#route);
         if (!ctx.isCurrent()) return null;
-        this.#recovered();
+        this.#waits.recovered();
         if (built.kind === 'event') {
           const latest = this.#reemissions.latest;
           if (!this.#reemissions.isReemitted(built.event.sourceKey ?? null)) return built.event;
@@ -210,7 +208,7 @@ export class PartitionWorker {
           attempt,
         });
         if (decision.action === 'retry') {
-          if (!(await this.#wait(ctx, decision.delayMs, 'retry', decision.reason))) return null;
+          if (!(await this.#waits.wait(ctx, decision.delayMs, 'retry', decision.reason))) return null;
           continue;
         }
         if (decision.action === 'dead-letter') {
@@ -260,7 +258,7 @@ export class PartitionWorker {
         policy: this.#route.mapper.config.deadLetterPolicy,
         attempt,
       });
-      if (decision.action !== 'retry') this.#recovered();
+      if (decision.action !== 'retry') this.#waits.recovered();
       switch (decision.action) {
         case 'ack':
           batcher.acknowledge(batch);
@@ -279,7 +277,8 @@ export class PartitionWorker {
           return false;
         case 'pause':
         case 'retry':
-          if (!(await this.#wait(ctx, decision.delayMs, decision.action, decision.reason))) return false;
+          if (!(await this.#waits.wait(ctx, decision.delayMs, decision.action, decision.reason)))
+            return false;
           continue;
         case 'isolate':
           batcher.isolateInFlight(this.#deps.now());
@@ -291,58 +290,6 @@ export class PartitionWorker {
         case 'halt':
           await this.#haltBatch(batch, decision);
           return false;
-      }
-    }
-  }
-
-  /** Waits with the partition paused, keeping the group membership alive; false if abandoned. */
-  async #wait(
-    ctx: BatchContext,
-    delayMs: number,
-    action: 'pause' | 'retry',
-    reason: string,
-  ): Promise<boolean> {
-    this.#metrics.retry(action);
-    this.#deps.log.warn(
-      { ...this.#labels, delayMs, reason },
-      action === 'pause' ? 'limited, pausing the partition' : 'retrying',
-    );
-    this.#waiting = reason;
-    this.#waitingFor = action === 'pause' ? 'limit' : 'retry';
-    if (action === 'pause') this.#deps.consumer.pause(this.tp);
-    try {
-      for (let left = delayMs; left > 0 && ctx.isCurrent(); left -= HEARTBEAT_SLICE_MS) {
-        await this.#deps.sleep(Math.min(left, HEARTBEAT_SLICE_MS));
-        await ctx.heartbeat();
-      }
-      return ctx.isCurrent();
-    } finally {
-      // A limit's wait ends with the wait. A failure's lasts until an attempt succeeds
-      // (#recovered), so readiness does not flap to ready between attempts.
-      if (action === 'pause') {
-        this.#deps.consumer.resume(this.tp);
-        this.#recovered();
-      }
-    }
-  }
-
-  /** The dependency that failed answered again (or the work was abandoned): no longer waiting. */
-  #recovered(): void {
-    this.#waiting = null;
-    this.#waitingFor = null;
-  }
-
-  async #withRetry<T>(ctx: BatchContext, what: string, run: () => Promise<T>): Promise<T | undefined> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const value = await run();
-        this.#recovered();
-        return value;
-      } catch (err) {
-        if (!isCuttleError(err) || !err.retriable) throw err;
-        const decision = decideOnEventError(err, '', { policy: 'halt', attempt });
-        const delay = decision.action === 'retry' ? decision.delayMs : 1000;
-        if (!(await this.#wait(ctx, delay, 'retry', `${what}: ${err.message}`))) return undefined;
       }
     }
   }
@@ -393,7 +340,7 @@ export class PartitionWorker {
 
   #markHalted(offset: string, why: { code: string; reason: string }): void {
     this.#halted = { code: why.code, reason: why.reason, offset };
-    this.#recovered();
+    this.#waits.recovered();
     this.#deps.consumer.pause(this.tp);
     this.#metrics.halted(true);
     this.#deps.log.error({ ...this.#labels, offset, ...why }, 'partition halted');

@@ -39,7 +39,11 @@ function converters(request: ConnectorRequest): Record<string, string> {
       'value.converter.schemas.enable': 'false',
     };
   }
-  const url = request.converterRegistryUrl ?? 'http://127.0.0.1:18081/apis/registry/v2';
+  return avroConverterConfig(request.converterRegistryUrl ?? 'http://127.0.0.1:18081/apis/registry/v2');
+}
+
+/** Apicurio's Avro converters on both sides, against the registry API at `url`. */
+export function avroConverterConfig(url: string): Record<string, string> {
   const out: Record<string, string> = { 'schema.name.adjustment.mode': 'avro' };
   for (const side of ['key', 'value']) {
     out[`${side}.converter`] = 'io.apicurio.registry.utils.converter.AvroConverter';

@@ -7,6 +7,7 @@ import { createConnection, type Connection } from 'mysql2/promise';
 import { randomBytes, randomInt } from 'node:crypto';
 import { connectorProperties, type DebeziumEncodings } from '../../../services/loader/mapping/encodings.ts';
 import type { TableMappingConfig } from '../../../services/loader/mapping/source-config.ts';
+import { avroConverterConfig } from '../../../services/loader/sources/connector-config.ts';
 import {
   ORIGIN_COLUMNS_SQL,
   tableMappingFromOrigin,
@@ -64,17 +65,7 @@ export class Origin {
  * the stack runs the 2.6 converter against the 3.x registry's v2 API (test/support/debezium.ts).
  */
 export function avroConverters(): Record<string, string> {
-  const out: Record<string, string> = { 'schema.name.adjustment.mode': 'avro' };
-  for (const side of ['key', 'value']) {
-    out[`${side}.converter`] = 'io.apicurio.registry.utils.converter.AvroConverter';
-    out[`${side}.converter.apicurio.registry.url`] = stackEnv.registryApiUrl;
-    out[`${side}.converter.apicurio.registry.auto-register`] = 'true';
-    out[`${side}.converter.apicurio.registry.find-latest`] = 'true';
-    out[`${side}.converter.apicurio.registry.headers.enabled`] = 'false';
-    out[`${side}.converter.apicurio.registry.as-confluent`] = 'true';
-    out[`${side}.converter.apicurio.registry.use-id`] = 'contentId';
-  }
-  return out;
+  return avroConverterConfig(stackEnv.registryApiUrl);
 }
 
 export interface ConnectorOptions {
