@@ -30,7 +30,7 @@ const noCrossServiceImports = serviceNames.map((name) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.stack/**', '.data/**', 'cli/bin.js'] },
+  { ignores: ['node_modules/**', 'dist/**', '.stack/**', '.data/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

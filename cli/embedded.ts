@@ -5,7 +5,7 @@
  * file (cli/embedded-loader.ts), all under a project-local data folder. It prints where everything
  * listens and rows read back through the reader library, then runs until Ctrl-C.
  *
- *   npx tsx cli/embedded.ts [--data-dir .data/embedded] [--port 7070] [--reflector-port 1331]
+ *   npm start -- [--data-dir .data/embedded] [--port 7070] [--reflector-port 1331]
  *                           [--loader-port 7072] [--events <file>] [--sources <file>]
  *                           [--exit-when-ready] [--log-level warn]
  *
@@ -24,6 +24,7 @@ import { runUntilSignal, service, ServiceGroup } from '../lib/lifecycle.ts';
 import { createLogger } from '../lib/logging.ts';
 import { openLdb, type LdbReader } from '../lib/reader/ldb-reader.ts';
 import { valueToJson, type Row } from '../lib/schema/values.ts';
+import { isEntryPoint } from '../lib/service-main.ts';
 import { createExecutive } from '../services/executive/app.ts';
 import { loadExecutiveConfig } from '../services/executive/config.ts';
 import { createReflectorApp } from '../services/reflector/app.ts';
@@ -104,8 +105,9 @@ function show(row: Row): string {
     .join(' ');
 }
 
-async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2));
+/** Runs the embedded mode with `argv` (the flags above) until a signal, or until ready with --exit-when-ready. */
+export async function runEmbedded(argv: readonly string[]): Promise<void> {
+  const flags = parseFlags(argv);
   const dataDir = resolve(flags.get('--data-dir') ?? '.data/embedded');
   const exitWhenReady = flags.get('--exit-when-ready') === 'true';
   mkdirSync(dataDir, { recursive: true });
@@ -233,10 +235,16 @@ async function ledgerHead(ctldb: Ctldb): Promise<number> {
   return Number(row?.seq ?? 0);
 }
 
-main().then(
-  () => process.exit(process.exitCode ?? 0),
-  (err: unknown) => {
+/** Runs the embedded mode and exits the process: what `npm start` and `cuttle embedded` do. */
+export async function embeddedMain(argv: readonly string[]): Promise<never> {
+  try {
+    await runEmbedded(argv);
+    // A clean stop may leave a timer or socket of a dependency behind; the mode is over.
+    process.exit(process.exitCode ?? 0);
+  } catch (err) {
     console.error(`embedded mode failed: ${ensureError(err).message}`);
     process.exit(1);
-  },
-);
+  }
+}
+
+if (isEntryPoint(import.meta.url)) await embeddedMain(process.argv.slice(2));

@@ -11,6 +11,8 @@
  * Integers come back as bigint (safeIntegers), so 64-bit values stay exact.
  */
 import Database, { type Database as SqliteDatabase, type Statement } from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import {
   CtldbError,
   type Ctldb,
@@ -156,6 +158,8 @@ class SqliteCtldb implements Ctldb {
 
 export function openSqliteCtldb(options: SqliteCtldbOptions): Promise<Ctldb> {
   try {
+    // Like the LDB: a new embedded ctldb's folder is made, so a fresh data directory just works.
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     const db = new Database(options.path);
     db.pragma('journal_mode = WAL');
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);

@@ -1,23 +1,22 @@
 /**
- * The reflector's composition root: config from REFLECTOR_* (or flags), then the app, until
+ * Composition root of the reflector: config from REFLECTOR_* (or flags), then the app, until
  * SIGTERM/SIGINT.
  *
  *   REFLECTOR_CTLDB=mysql://root@127.0.0.1:3306/cuttle REFLECTOR_REDIS_URL=redis://127.0.0.1:6379 \
- *     npx tsx services/reflector/main.ts --ldb-path /var/lib/cuttle/ldb.db --sidecar true
+ *     cuttle reflector --ldb-path /var/lib/cuttle/ldb.db --sidecar true
  */
-import { ServiceGroup, runUntilSignal } from '../../lib/lifecycle.ts';
-import { createLogger } from '../../lib/logging.ts';
+import { isEntryPoint, runService, type ServiceEntry } from '../../lib/service-main.ts';
 import { createReflectorApp } from './app.ts';
-import { loadReflectorConfig } from './config.ts';
+import { loadReflectorConfig, reflectorOptions, type ReflectorConfig } from './config.ts';
 
-const config = loadReflectorConfig(process.env, process.argv.slice(2));
-const log = createLogger({ service: 'reflector', level: config.logLevel });
-try {
-  const app = await createReflectorApp(config, { log });
-  const group = new ServiceGroup(log);
-  group.add(app.service);
-  await runUntilSignal(group, log);
-} catch (err) {
-  log.fatal({ err }, 'reflector failed to start');
-  process.exitCode = 1;
-}
+export const reflectorEntry: ServiceEntry<ReflectorConfig> = {
+  name: 'reflector',
+  envPrefix: 'REFLECTOR',
+  options: reflectorOptions,
+  summary: "Follows the ledger into this host's LDB (SQLite); change feed; optional HTTP read sidecar.",
+  loadConfig: loadReflectorConfig,
+  create: async (config, log) => (await createReflectorApp(config, { log })).service,
+};
+
+if (isEntryPoint(import.meta.url))
+  process.exitCode = await runService(reflectorEntry, process.argv.slice(2), process.env);

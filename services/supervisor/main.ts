@@ -1,30 +1,31 @@
 /**
- * The supervisor's composition root: config from SUPERVISOR_* (or flags), then the app, until
+ * Composition root of the supervisor: config from SUPERVISOR_* (or flags), then the app, until
  * SIGTERM/SIGINT (which stops the snapshot loop after a snapshot in progress, then the follower).
  *
  *   SUPERVISOR_CTLDB=mysql://root@127.0.0.1:3306/cuttle SUPERVISOR_REDIS_URL=redis://127.0.0.1:6379 \
  *   SUPERVISOR_SNAPSHOT_URL=s3://cuttle/prod SUPERVISOR_S3_ENDPOINT=http://127.0.0.1:14568 \
- *     npx tsx services/supervisor/main.ts --interval-ms 60000
+ *     cuttle supervisor --interval-ms 60000
  */
-import { ServiceGroup, runUntilSignal, service } from '../../lib/lifecycle.ts';
-import { createLogger } from '../../lib/logging.ts';
+import { service } from '../../lib/lifecycle.ts';
+import { isEntryPoint, runService, type ServiceEntry } from '../../lib/service-main.ts';
 import { createSupervisorApp } from './app.ts';
-import { loadSupervisorConfig } from './config.ts';
+import { loadSupervisorConfig, supervisorOptions, type SupervisorConfig } from './config.ts';
 
-const config = loadSupervisorConfig(process.env, process.argv.slice(2));
-const log = createLogger({ service: 'supervisor', level: config.logLevel });
-try {
-  const app = await createSupervisorApp(config, { log });
-  const group = new ServiceGroup(log);
-  group.add(
-    service(
+export const supervisorEntry: ServiceEntry<SupervisorConfig> = {
+  name: 'supervisor',
+  envPrefix: 'SUPERVISOR',
+  options: supervisorOptions,
+  summary: 'Snapshots a private LDB to S3 (or a folder) on a schedule, with manifests and retention.',
+  loadConfig: loadSupervisorConfig,
+  create: async (config, log) => {
+    const app = await createSupervisorApp(config, { log });
+    return service(
       'supervisor',
       () => Promise.resolve(),
       () => app.close(),
-    ),
-  );
-  await runUntilSignal(group, log);
-} catch (err) {
-  log.fatal({ err }, 'supervisor failed to start');
-  process.exitCode = 1;
-}
+    );
+  },
+};
+
+if (isEntryPoint(import.meta.url))
+  process.exitCode = await runService(supervisorEntry, process.argv.slice(2), process.env);

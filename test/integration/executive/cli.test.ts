@@ -1,4 +1,4 @@
-/** The `cuttle` command against a real executive in this process (and once through cli/bin.js). */
+/** The `cuttle` command against a real executive in this process (and once as its own process). */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,10 +130,11 @@ describe('cuttle CLI', () => {
     expect((await cuttle('tables', 'create', 'billing')).code).toBe(2);
   });
 
-  it('runs as the installed bin through cli/bin.js', async () => {
+  // The packed, compiled bin is test/integration/install/pack.test.ts's.
+  it('runs as its own process, with options from the environment', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['cli/bin.js', '--json', 'families', 'list'],
+      ['--import', 'tsx', 'cli/main.ts', '--json', 'families', 'list'],
       {
         env: { ...process.env, CUTTLE_EXECUTIVE_URL: ex.url, CUTTLE_ADMIN_TOKEN: ex.adminToken },
       },
