@@ -5,25 +5,31 @@
  *
  * - `cuttle --help`: process start to exit.
  * - each service: process start to its readiness endpoint answering 200, on SQLite and a folder
- *   snapshot store (the loader reads an events file), so no external service is measured.
+ *   snapshot store (the loader reads the embedded sample's events file), so no external service
+ *   is measured.
  * - baseline: `node -e 0`, the floor every figure includes.
  *
  * Runs are interleaved (dist, tsx, dist, …) so that machine noise hits both alike; medians are
  * printed with the dist/tsx ratio, and the last line is one JSON object.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFlags } from '../lib/config.ts';
+import { sourceConfigSchema } from '../services/loader/mapping/source-config.ts';
+import { SourceMapper } from '../services/loader/mapping/source-mapper.ts';
 import { ExecutiveAdmin } from '../services/loader/sources/executive-admin.ts';
+import { ensureTables } from '../services/loader/sources/registration.ts';
 import { median } from './_latency.ts';
 
 const flags = parseFlags(process.argv.slice(2));
 const runs = Number(flags.get('--runs') ?? 7);
 const ADMIN = 'startup-bench-admin';
 const work = mkdtempSync(join(tmpdir(), 'cuttle-startup-'));
+const SAMPLE_SOURCES = 'cli/embedded-sample/sources.json';
+const SAMPLE_EVENTS = 'cli/embedded-sample/debezium-events.ndjson';
 
 type Build = 'dist' | 'tsx';
 const SERVICE_SOURCES = {
@@ -122,6 +128,14 @@ async function fixture(): Promise<Fixture> {
     await new Promise((r) => setTimeout(r, 10));
   }
   const admin = new ExecutiveAdmin(executiveUrl, { adminToken: ADMIN });
+  // The embedded sample: its tables, so that the loader measured loads its events and is ready.
+  const sources = (JSON.parse(readFileSync(SAMPLE_SOURCES, 'utf8')) as unknown[]).map((s) =>
+    sourceConfigSchema.parse(s),
+  );
+  await ensureTables(
+    admin,
+    sources.flatMap((s) => new SourceMapper(s).tables.map((t) => t.schema)),
+  );
   const loaderSecret = 'startup-bench-loader-secret';
   await admin.registerWriter('bench-loader', loaderSecret);
   const stop = async () => {
@@ -169,8 +183,8 @@ async function serviceRun(build: Build, name: ServiceName, f: Fixture, run: numb
           LOADER_EXECUTIVE_URL: f.executiveUrl,
           LOADER_WRITER: 'bench-loader',
           LOADER_SECRET: f.loaderSecret,
-          LOADER_SOURCES_FILE: 'cli/embedded-sample/sources.json',
-          LOADER_EVENTS_FILE: join(work, 'no-events.ndjson'),
+          LOADER_SOURCES_FILE: SAMPLE_SOURCES,
+          LOADER_EVENTS_FILE: SAMPLE_EVENTS,
           LOADER_HTTP_PORT: String(port),
           LOADER_LOG_LEVEL: 'warn',
         };
@@ -182,7 +196,6 @@ async function serviceRun(build: Build, name: ServiceName, f: Fixture, run: numb
 
 async function main(): Promise<void> {
   if (flags.get('--no-build') !== 'true') execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
-  writeFileSync(join(work, 'no-events.ndjson'), '');
   const samples = new Map<string, number[]>();
   const add = (key: string, ms: number) => samples.set(key, [...(samples.get(key) ?? []), ms]);
   const f = await fixture();

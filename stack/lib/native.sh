@@ -1,10 +1,15 @@
 # shellcheck shell=bash
-# Non-JVM components: the machine's MariaDB (ctldb) and Redis, the private MariaDB origin, s3rver.
+# Non-JVM components: ctldb (the machine's MariaDB, or a private one), Redis, the private MariaDB
+# origin, s3rver.
 
-# The machine's own MariaDB, started the way the machine starts it, only on its standard port.
+# ctldb: the machine's own MariaDB on 3306, started the way the machine starts it; on any other
+# port a private instance of ours (the fleet's, so that a fault run can stop and restart it
+# without touching the machine's database).
 mysql_start() {
-  [[ $(port_of "$CUTTLE_MYSQL_URL") == 3306 ]] ||
-    die "nothing answers at $CUTTLE_MYSQL_URL; only the machine's MariaDB on 3306 is started by the scripts"
+  if [[ $(port_of "$CUTTLE_MYSQL_URL") != 3306 ]]; then
+    private_mariadb_start mysql "$CUTTLE_MYSQL_URL" ctldb-mariadb "$STACK_CONFIG/ctldb-mariadb/ctldb.cnf" ""
+    return
+  fi
   [[ -x /usr/sbin/mariadbd ]] || die "/usr/sbin/mariadbd not found (apt-get install mariadb-server)"
   mkdir -p "$RUN_DIR" /run/mysqld
   chown mysql:mysql /run/mysqld 2>/dev/null || true
@@ -23,38 +28,44 @@ redis_start() {
 # Private MariaDB with a ROW binlog: shared settings in stack/config/origin-mariadb/origin.cnf, the
 # paths and port here. A fresh data directory gets the Debezium user from init.sql.
 origin_start() {
-  local dir=$CUTTLE_STACK_DIR/origin-mariadb sock fresh=0 i
+  private_mariadb_start origin "$CUTTLE_ORIGIN_MYSQL_URL" origin-mariadb \
+    "$STACK_CONFIG/origin-mariadb/origin.cnf" "$STACK_CONFIG/origin-mariadb/init.sql"
+}
+
+# private_mariadb_start NAME URL FOLDER CNF INIT_SQL: a MariaDB of ours under $CUTTLE_STACK_DIR/FOLDER,
+# settings from CNF, listening at URL's address; a fresh data directory runs INIT_SQL (if given).
+private_mariadb_start() {
+  local name=$1 url=$2 dir=$CUTTLE_STACK_DIR/$3 cnf=$4 init=$5 sock fresh=0 i
   sock=$dir/mysqld.sock
   command -v mariadbd >/dev/null || die "mariadbd not found (apt-get install mariadb-server)"
-  mkdir -p "$dir"
+  mkdir -p "$dir" "$LOG_DIR"
   cat >"$dir/my.cnf" <<CNF
-!include $STACK_CONFIG/origin-mariadb/origin.cnf
+!include $cnf
 # ---- stack/lib/native.sh: paths and address
 [mysqld]
 datadir=$dir/data
 socket=$sock
 pid-file=$dir/mysqld.pid
-log-error=$LOG_DIR/origin.err
+log-error=$LOG_DIR/$name.err
 user=$(id -un)
-port=$(port_of "$CUTTLE_ORIGIN_MYSQL_URL")
-bind-address=$(host_of "$CUTTLE_ORIGIN_MYSQL_URL")
+port=$(port_of "$url")
+bind-address=$(host_of "$url")
 CNF
   if [[ ! -d $dir/data/mysql ]]; then
-    log "initialising the origin MariaDB data directory"
+    log "initialising the $name MariaDB data directory"
     rm -rf "$dir/data"
     mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
       --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve \
-      >>"$LOG_DIR/origin.log" 2>&1 || die "mariadb-install-db failed; see $LOG_DIR/origin.log"
+      >>"$LOG_DIR/$name.log" 2>&1 || die "mariadb-install-db failed; see $LOG_DIR/$name.log"
     fresh=1
   fi
-  launch origin mariadbd --defaults-file="$dir/my.cnf"
-  ((fresh)) || return 0
+  launch "$name" mariadbd --defaults-file="$dir/my.cnf"
+  ((fresh)) && [[ -n $init ]] || return 0
   for ((i = 0; i < 120; i++)); do
     mariadb-admin --socket="$sock" -uroot ping >/dev/null 2>&1 && break
     sleep 0.5
   done
-  mariadb --socket="$sock" -uroot <"$STACK_CONFIG/origin-mariadb/init.sql" ||
-    die "origin init.sql failed"
+  mariadb --socket="$sock" -uroot <"$init" || die "$name: $init failed"
 }
 
 # s3rver from node_modules. --openssl-legacy-provider: its ListObjects continuation token uses DES,

@@ -13,7 +13,7 @@ pid_file() { echo "$RUN_DIR/$1.pid"; }
 # A string that the command line of our process for this component contains.
 marker_of() {
   case $1 in
-    mysql) echo mariadbd ;;
+    mysql) [[ $(port_of "$CUTTLE_MYSQL_URL") == 3306 ]] && echo mariadbd || echo "$CUTTLE_STACK_DIR" ;;
     redis) echo redis-server ;;
     *) echo "$CUTTLE_STACK_DIR" ;;
   esac
