@@ -72,6 +72,10 @@ export function loadConfig<T extends OptionTable>(
       );
     }
   }
+  // A misspelt flag would otherwise be ignored and its option silently left at its default.
+  const known = new Set(Object.keys(options).map(flagName));
+  for (const flag of flags.keys())
+    if (!known.has(flag)) problems.push(`${flag} is not an option (--help lists them)`);
   if (problems.length > 0) {
     throw new CuttleError('CONFIG_INVALID', `invalid configuration:\n  ${problems.join('\n  ')}`, {
       details: { problems },

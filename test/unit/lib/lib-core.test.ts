@@ -33,6 +33,12 @@ describe('config', () => {
       expect((err as Error).message).toContain('EXEC_CTLDB_URL (or --ctldb-url) is missing');
     }
   });
+
+  it('refuses a flag that names no option, instead of leaving that option at its default', () => {
+    expect(() => loadConfig('EXEC', options, { EXEC_CTLDB_URL: 'mysql://x' }, ['--prot', '10'])).toThrow(
+      /--prot is not an option/,
+    );
+  });
 });
 
 describe('errors', () => {
