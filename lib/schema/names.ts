@@ -4,7 +4,7 @@
  * safe as SQL identifiers once quoted. ctlstore let `family___table` exceed MySQL's 64-character
  * identifier limit; cuttle rejects such a pair up front.
  */
-import { CuttleError } from '../errors.ts';
+import { CuttleError, describeValue, detailValue, previewText } from '../errors.ts';
 
 const IDENTIFIER = /^[a-z][a-z0-9_]*$/;
 const WRITER = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
@@ -28,8 +28,8 @@ const rules = {
 
 function check(rule: NameRule, name: unknown): string {
   if (typeof name !== 'string') {
-    throw new CuttleError('INVALID_NAME', `${rule.kind} name must be a string`, {
-      details: { [rule.kind]: name },
+    throw new CuttleError('INVALID_NAME', `${rule.kind} name must be a string, got ${describeValue(name)}`, {
+      details: { [rule.kind]: detailValue(name) },
     });
   }
   const problem =
@@ -41,8 +41,8 @@ function check(rule: NameRule, name: unknown): string {
           ? 'may not contain "__"'
           : undefined;
   if (problem !== undefined) {
-    throw new CuttleError('INVALID_NAME', `${rule.kind} name ${JSON.stringify(name)} ${problem}`, {
-      details: { [rule.kind]: name },
+    throw new CuttleError('INVALID_NAME', `${rule.kind} name ${previewText(name)} ${problem}`, {
+      details: { [rule.kind]: detailValue(name) },
     });
   }
   return name;
@@ -70,11 +70,31 @@ export function validateWriterName(name: unknown): string {
   if (typeof name !== 'string' || name.length < 3 || name.length > 50 || !WRITER.test(name)) {
     throw new CuttleError(
       'INVALID_NAME',
-      `writer name ${JSON.stringify(name)} must be 3 to 50 characters of A-Z, a-z, 0-9, _ . : - (starting with a letter or digit)`,
-      { details: { writer: name } },
+      `writer name ${typeof name === 'string' ? previewText(name) : describeValue(name)} must be 3 to 50 characters of A-Z, a-z, 0-9, _ . : - (starting with a letter or digit)`,
+      { details: { writer: detailValue(name) } },
     );
   }
   return name;
+}
+
+/** SQLite reserves table names starting with this; a family's tables would start with its name. */
+const SQLITE_RESERVED_PREFIX = 'sqlite_';
+
+/**
+ * A family name that may be created: valid, and not one whose tables SQLite would refuse (every
+ * LDB, and an embedded ctldb, hold them as `family___table`). Checked at creation only, so a
+ * family created on MySQL before this rule stays addressable.
+ */
+export function validateNewFamilyName(name: unknown): string {
+  const family = validateFamilyName(name);
+  if (family.startsWith(SQLITE_RESERVED_PREFIX)) {
+    throw new CuttleError(
+      'INVALID_NAME',
+      `family name ${family} may not start with "${SQLITE_RESERVED_PREFIX}": SQLite reserves table names starting with it`,
+      { details: { family } },
+    );
+  }
+  return family;
 }
 
 /** The SQL table holding a cuttle table's rows, in ctldb and in every LDB. */

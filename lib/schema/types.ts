@@ -13,7 +13,7 @@
  *
  * Keys compare byte for byte on both sides (no case folding, no trailing-space padding).
  */
-import { CuttleError } from '../errors.ts';
+import { CuttleError, describeValue, detailValue } from '../errors.ts';
 import { validateFieldName, validateTableRef } from './names.ts';
 
 export const FIELD_TYPES = ['string', 'bytestring', 'integer', 'decimal', 'text', 'binary'] as const;
@@ -71,7 +71,7 @@ export function validateFieldDefs(raw: unknown, context: { family: string; table
     if (!isFieldType(type)) {
       throw new CuttleError(
         'INVALID_FIELD_TYPE',
-        `field ${field} of ${context.family}.${context.table}: type ${JSON.stringify(type)} is not one of ${FIELD_TYPES.join(', ')}`,
+        `field ${field} of ${context.family}.${context.table}: type ${describeValue(type)} is not one of ${FIELD_TYPES.join(', ')}`,
         { details: { ...context, field } },
       );
     }
@@ -97,7 +97,7 @@ function fieldTuple(entry: unknown): [unknown, unknown] {
   }
   throw new CuttleError(
     'BAD_REQUEST',
-    `a field must be ["name", "type"] or {"name", "type"}, got ${JSON.stringify(entry)}`,
+    `a field must be ["name", "type"] or {"name", "type"}, got ${describeValue(entry)}`,
   );
 }
 
@@ -128,9 +128,9 @@ export function validateTableSchema(
     if (def === undefined) {
       throw new CuttleError(
         'INVALID_KEY',
-        `key field ${JSON.stringify(k)} is not a field of ${ref.family}.${ref.table}`,
+        `key field ${describeValue(k)} is not a field of ${ref.family}.${ref.table}`,
         {
-          details: { ...ref, field: k },
+          details: { ...ref, field: detailValue(k) },
         },
       );
     }

@@ -6,7 +6,8 @@
  * JSON string: integers in decimal, bytes in base64, decimals in canonical form. That keeps
  * 64-bit integers and decimals exact through JSON.
  */
-import { CuttleError } from '../errors.ts';
+import { CuttleError, describeValue } from '../errors.ts';
+import { LossyNumber } from '../json/wire-json.ts';
 import {
   MAX_BYTESTRING_BYTES,
   MAX_DECIMAL_CHARS,
@@ -81,6 +82,13 @@ function parseText(raw: unknown, ctx: ValueContext, max: number, unit: 'chars' |
 }
 
 function parseInteger(raw: unknown, ctx: ValueContext): bigint {
+  if (raw instanceof LossyNumber) {
+    fail(
+      'INTEGER_PRECISION_LOST',
+      ctx,
+      `${raw.describe()}; send the integer as a string, as in "12345678901234567890"`,
+    );
+  }
   if (typeof raw === 'number') {
     if (!Number.isInteger(raw)) fail('WRONG_VALUE_TYPE', ctx, `expected an integer, got ${raw}`);
     if (!Number.isSafeInteger(raw)) {
@@ -102,9 +110,12 @@ function parseInteger(raw: unknown, ctx: ValueContext): bigint {
 }
 
 function parseDecimal(raw: unknown, ctx: ValueContext): string {
+  if (raw instanceof LossyNumber) {
+    fail('DECIMAL_PRECISION_LOST', ctx, `${raw.describe()}; send the decimal as a string, as in "0.1234"`);
+  }
   const text = typeof raw === 'number' && Number.isFinite(raw) ? numberToPlain(raw) : raw;
   if (typeof text !== 'string' || !DECIMAL_TEXT.test(text)) {
-    fail('INVALID_DECIMAL', ctx, `expected a decimal such as "-12.50", got ${JSON.stringify(raw)}`);
+    fail('INVALID_DECIMAL', ctx, `expected a decimal such as "-12.50", got ${describeValue(raw)}`);
   }
   const canonical = canonicalDecimal(text);
   if (canonical.length > MAX_DECIMAL_CHARS)
@@ -150,11 +161,7 @@ function codePoints(s: string): number {
   return s.length - (s.match(/[\ud800-\udbff][\udc00-\udfff]/g)?.length ?? 0);
 }
 
-function typeName(raw: unknown): string {
-  if (raw === null) return 'null';
-  if (Array.isArray(raw)) return 'an array';
-  return typeof raw === 'object' ? 'an object' : `${typeof raw} ${JSON.stringify(raw)}`;
-}
+const typeName = describeValue;
 
 /** Approximate stored size of a value, for row-size limits and table quotas. */
 export function valueSize(value: Value): number {

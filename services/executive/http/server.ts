@@ -1,9 +1,16 @@
 /** Builds the executive's fastify server: body parsing, errors, metrics, OpenAPI, routes. */
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { CuttleError } from '../../../lib/errors.ts';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import { CuttleError, detailValue, previewText } from '../../../lib/errors.ts';
 import type { Logger } from '../../../lib/logging.ts';
 import { limitUsageRoutes } from '../limits/limit-usage-routes.ts';
+import { clientErrorHandler } from './client-errors.ts';
 import { toCuttleError } from './errors.ts';
 import { registerJsonBody } from './json-body.ts';
 import { openapiDocument } from './openapi.ts';
@@ -29,19 +36,33 @@ const routeModules = [
   limitUsageRoutes,
 ];
 
+function sendError(thrown: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const err = toCuttleError(thrown);
+  if (err.status >= 500)
+    request.log.error({ err: thrown, code: err.code, url: request.url }, 'request failed');
+  else request.log.debug({ code: err.code, url: request.url, message: err.message }, 'request rejected');
+  if (err.retryAfterSeconds !== undefined)
+    void reply.header('retry-after', String(Math.ceil(err.retryAfterSeconds)));
+  void reply.status(err.status).send(err.toJSON());
+}
+
 function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((thrown, request, reply) => {
-    const err = toCuttleError(thrown);
-    if (err.status >= 500)
-      request.log.error({ err: thrown, code: err.code, url: request.url }, 'request failed');
-    else request.log.debug({ code: err.code, url: request.url, message: err.message }, 'request rejected');
-    if (err.retryAfterSeconds !== undefined)
-      void reply.header('retry-after', String(Math.ceil(err.retryAfterSeconds)));
-    void reply.status(err.status).send(err.toJSON());
-  });
+  app.setErrorHandler((thrown, request, reply) => sendError(thrown, request, reply));
   app.setNotFoundHandler((request, reply) => {
-    const err = new CuttleError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`);
-    void reply.status(err.status).send(err.toJSON());
+    const path = previewText(request.url.split('?')[0] ?? '');
+    sendError(new CuttleError('NOT_FOUND', `no route ${request.method} ${path}`), request, reply);
+  });
+  // A repeated query key (?writer=a&writer=b) arrives as an array, which no route expects.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const repeated = Object.entries(request.query as Record<string, unknown>).find(([, v]) =>
+      Array.isArray(v),
+    );
+    if (repeated === undefined) return done();
+    done(
+      new CuttleError('BAD_REQUEST', `query parameter ${previewText(repeated[0])} is given more than once`, {
+        details: { parameter: detailValue(repeated[0]) },
+      }),
+    );
   });
 }
 
@@ -61,6 +82,10 @@ export async function buildServer(deps: RouteDeps, options: ServerOptions): Prom
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.maxBodyBytes,
+    // Errors raised before routing (bad percent-encoding, a path parameter over maxParamLength)
+    // and malformed HTTP get cuttle's error body too.
+    frameworkErrors: (err, request, reply) => sendError(err, request, reply),
+    clientErrorHandler: clientErrorHandler(options.log),
   });
   // Schemas document the API; our own validation checks requests (see openapi.ts).
   app.setValidatorCompiler(() => () => true);

@@ -4,7 +4,8 @@
  * engine (services/executive/limits/) reads them and enforces them.
  */
 import type { Ctldb } from '../../../lib/ctldb/dialect.ts';
-import { CuttleError } from '../../../lib/errors.ts';
+import { CuttleError, describeValue, detailValue, previewText } from '../../../lib/errors.ts';
+import { LossyNumber } from '../../../lib/json/wire-json.ts';
 import { validateTableRef, validateWriterName } from '../../../lib/schema/names.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 
@@ -35,13 +36,52 @@ function positive(body: Record<string, unknown>, name: string, required: boolean
     if (required) throw new CuttleError('BAD_REQUEST', `${name} is required`, { details: { field: name } });
     return null;
   }
+  if (value instanceof LossyNumber) {
+    throw new CuttleError('INTEGER_PRECISION_LOST', `${name}: ${value.describe()}`, {
+      details: { field: name },
+    });
+  }
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new CuttleError('BAD_REQUEST', `${name} must be a positive integer, got ${JSON.stringify(value)}`, {
+    throw new CuttleError('BAD_REQUEST', `${name} must be a positive integer, got ${describeValue(value)}`, {
       details: { field: name },
     });
   }
   return value;
 }
+
+/**
+ * A settings body is a JSON object of known settings; anything else is refused rather than read
+ * as "no settings" (a misspelt setting would otherwise silently mean "the default").
+ */
+function settingsBody(
+  body: unknown,
+  known: readonly string[],
+  subject: Record<string, string>,
+): Record<string, unknown> {
+  if (!isObject(body)) {
+    throw new CuttleError(
+      'BAD_REQUEST',
+      `the limit settings must be a JSON object, got ${describeValue(body)}`,
+      {
+        details: subject,
+      },
+    );
+  }
+  const unknown = Object.keys(body).find((k) => !known.includes(k));
+  if (unknown !== undefined) {
+    throw new CuttleError(
+      'BAD_REQUEST',
+      `unknown limit setting ${previewText(unknown)}; known: ${known.join(', ')}`,
+      {
+        details: { ...subject, field: detailValue(unknown) },
+      },
+    );
+  }
+  return body;
+}
+
+const WRITER_SETTINGS = ['rateAmount', 'ratePeriodMs'] as const;
+const TABLE_SETTINGS = ['rateAmount', 'ratePeriodMs', 'warnBytes', 'maxBytes'] as const;
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
@@ -80,7 +120,7 @@ export class LimitSettingsStore {
 
   async setWriterLimit(writerName: unknown, body: unknown): Promise<WriterLimit> {
     const writer = validateWriterName(writerName);
-    const spec = isObject(body) ? body : {};
+    const spec = settingsBody(body, WRITER_SETTINGS, { writer });
     const rateAmount = positive(spec, 'rateAmount', true) ?? 0;
     const ratePeriodMs = positive(spec, 'ratePeriodMs', true) ?? 0;
     const exists = await this.#ctldb.all('SELECT name FROM cuttle_writers WHERE name = ?', [writer]);
@@ -102,7 +142,7 @@ export class LimitSettingsStore {
 
   async setTableLimit(familyName: unknown, tableName: unknown, body: unknown): Promise<TableLimit> {
     const { family, table } = validateTableRef(familyName, tableName);
-    const spec = isObject(body) ? body : {};
+    const spec = settingsBody(body, TABLE_SETTINGS, { family, table });
     const limit: TableLimit = {
       family,
       table,

@@ -8,7 +8,7 @@
  * GET /limits/tables/:family/:table        one table (404 if it does not exist)
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { CuttleError } from '../../../lib/errors.ts';
+import { CuttleError, detailValue, previewText } from '../../../lib/errors.ts';
 import { validateTableRef, validateWriterName } from '../../../lib/schema/names.ts';
 import { adminSecurity, errors, tableParams } from '../http/openapi.ts';
 import type { RouteDeps } from '../http/route-deps.ts';
@@ -28,8 +28,8 @@ const list = (value: string | undefined): string[] =>
 function tableRefOf(text: string): TableRef {
   const [family, table, ...rest] = text.split('.');
   if (rest.length > 0 || table === undefined) {
-    throw new CuttleError('INVALID_NAME', `table ${JSON.stringify(text)} must be written family.table`, {
-      details: { table: text },
+    throw new CuttleError('INVALID_NAME', `table ${previewText(text)} must be written family.table`, {
+      details: { table: detailValue(text) },
     });
   }
   return validateTableRef(family, table);

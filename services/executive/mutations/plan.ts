@@ -7,7 +7,7 @@
  * NULL, never kept from the previous row. That keeps every ledger entry self-contained (a
  * reflector needs no prior state to apply it) and makes replays idempotent.
  */
-import { CuttleError } from '../../../lib/errors.ts';
+import { CuttleError, detailValue, previewText } from '../../../lib/errors.ts';
 import { validateTableName } from '../../../lib/schema/names.ts';
 import { fieldOf, type TableSchema } from '../../../lib/schema/types.ts';
 import { parseWireValue, valueSize, type Row, type ValueLimits } from '../../../lib/schema/values.ts';
@@ -38,7 +38,7 @@ export function tablesOf(family: string, mutations: readonly RawMutation[]): str
       tables.add(validateTableName(m.table));
     } catch (err) {
       throw new CuttleError('INVALID_NAME', `mutation ${m.index}: ${(err as Error).message}`, {
-        details: { family, table: m.table, row: m.index },
+        details: { family, table: detailValue(m.table), row: m.index },
       });
     }
   }
@@ -60,11 +60,9 @@ export function planMutation(raw: RawMutation, schema: TableSchema, limits: Plan
   for (const [name, wire] of Object.entries(source)) {
     const field = fieldOf(schema, name);
     if (field === undefined) {
-      throw new CuttleError(
-        'UNKNOWN_FIELD',
-        `${where}: ${JSON.stringify(name)} is not a field of the table`,
-        { details: { ...ctx, field: name } },
-      );
+      throw new CuttleError('UNKNOWN_FIELD', `${where}: ${previewText(name)} is not a field of the table`, {
+        details: { ...ctx, field: detailValue(name) },
+      });
     }
     const isKey = schema.keyFields.includes(name);
     // A delete carries the key; ctlstore-style deletes send the whole row in "values", whose

@@ -11,7 +11,7 @@
  * compared exactly; `expected: null` means "nothing stored yet". The cookie is ctlstore's opaque
  * per-writer value; without `expected` it is set unconditionally.
  */
-import { CuttleError } from '../../../lib/errors.ts';
+import { CuttleError, describeValue } from '../../../lib/errors.ts';
 
 export interface RawMutation {
   /** Position in the request, for error messages. */
@@ -92,7 +92,7 @@ function parseMutation(raw: unknown, index: number, family: string): RawMutation
   if (!isObject(raw)) bad('BAD_REQUEST', `mutation ${index} must be an object`, { family, row: index });
   const { op, delete: deleteFlag } = raw;
   if (op !== undefined && op !== 'upsert' && op !== 'delete') {
-    bad('BAD_REQUEST', `mutation ${index}: op must be "upsert" or "delete", got ${JSON.stringify(op)}`, {
+    bad('BAD_REQUEST', `mutation ${index}: op must be "upsert" or "delete", got ${describeValue(op)}`, {
       family,
       row: index,
     });
@@ -111,7 +111,7 @@ function offsetText(value: unknown, what: string): string {
   if (typeof value !== 'string' || !OFFSET_TEXT.test(value)) {
     bad(
       'INVALID_OFFSETS',
-      `${what} must be 1 to 255 printable ASCII characters, got ${JSON.stringify(value)}`,
+      `${what} must be 1 to 255 printable ASCII characters, got ${describeValue(value)}`,
     );
   }
   return value;

@@ -5,11 +5,10 @@
  */
 import type { Ctldb } from '../../../lib/ctldb/dialect.ts';
 import { scanByPrefix, selectByKey } from '../../../lib/ctldb/family-sql.ts';
-import { CuttleError } from '../../../lib/errors.ts';
+import { CuttleError, detailValue } from '../../../lib/errors.ts';
 import { validateTableRef } from '../../../lib/schema/names.ts';
 import { keyDefs, type TableSchema } from '../../../lib/schema/types.ts';
 import {
-  decodeValue,
   encodeValue,
   parseWireValue,
   valueToJson,
@@ -52,7 +51,7 @@ export class ReadService {
     const row = await selectByKey(this.#ctldb, schema, keyRow);
     if (row === undefined) {
       throw new CuttleError('ROW_NOT_FOUND', `no row with this key in ${schema.family}.${schema.table}`, {
-        details: { family: schema.family, table: schema.table, key },
+        details: { family: schema.family, table: schema.table, key: rowToJson(keyRow) },
       });
     }
     return rowToJson(row);
@@ -69,13 +68,13 @@ export class ReadService {
     const limit = request.limit ?? DEFAULT_PAGE_ROWS;
     if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_ROWS) {
       throw new CuttleError('BAD_REQUEST', `limit must be an integer from 1 to ${MAX_PAGE_ROWS}`, {
-        details: { limit },
+        details: { limit: detailValue(limit) },
       });
     }
     const after =
       request.cursor === undefined || request.cursor === null
         ? undefined
-        : decodeCursor(schema, request.cursor);
+        : decodeCursor(schema, request.cursor, this.#maxValueBytes);
     const rows = await scanByPrefix(this.#ctldb, schema, {
       prefix,
       limit,
@@ -145,7 +144,11 @@ function encodeCursor(schema: TableSchema, row: Row): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-function decodeCursor(schema: TableSchema, cursor: unknown): Value[] {
+/**
+ * A cursor comes back from the client, so it is checked as a key sent by the client would be: a
+ * forged one (an integer beyond 64 bits, bytes that are not base64) is refused, never bound.
+ */
+function decodeCursor(schema: TableSchema, cursor: unknown, maxValueBytes: number): Value[] {
   const invalid = new CuttleError('BAD_REQUEST', 'cursor is not one this table returned', {
     details: { family: schema.family, table: schema.table },
   });
@@ -160,7 +163,11 @@ function decodeCursor(schema: TableSchema, cursor: unknown): Value[] {
   if (!Array.isArray(parsed) || parsed.length !== defs.length || !parsed.every((v) => typeof v === 'string'))
     throw invalid;
   try {
-    return defs.map((def, i) => decodeValue(parsed[i] as string, def.type));
+    return defs.map((def, i) => {
+      const ctx = { family: schema.family, table: schema.table, field: def.name };
+      // Each type's ledger encoding (what encodeCursor wrote) is also a valid wire form of it.
+      return parseWireValue(parsed[i], def, ctx, { maxValueBytes });
+    });
   } catch {
     throw invalid;
   }

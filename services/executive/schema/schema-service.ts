@@ -33,6 +33,7 @@ import {
   physicalTableName,
   quoteIdent,
   validateFamilyName,
+  validateNewFamilyName,
   validateTableRef,
 } from '../../../lib/schema/names.ts';
 import {
@@ -66,7 +67,7 @@ export class SchemaService {
   }
 
   async createFamily(name: unknown): Promise<{ family: string }> {
-    const family = validateFamilyName(name);
+    const family = validateNewFamilyName(name);
     try {
       await this.#deps.ctldb.run('INSERT INTO cuttle_families (name, created_at) VALUES (?, ?)', [
         family,
@@ -86,7 +87,7 @@ export class SchemaService {
   }
 
   async createTable(familyName: unknown, tableName: unknown, body: unknown): Promise<SchemaChangeResult> {
-    const { family, table } = validateTableRef(familyName, tableName);
+    const { family, table } = validateTableRef(validateNewFamilyName(familyName), tableName);
     const spec = isObject(body) ? body : {};
     const schema = validateTableSchema(family, table, spec.fields, spec.keyFields);
     const { ctldb, catalog } = this.#deps;

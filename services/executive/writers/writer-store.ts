@@ -9,7 +9,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isCtldbFailure, type Ctldb } from '../../../lib/ctldb/dialect.ts';
-import { CuttleError } from '../../../lib/errors.ts';
+import { CuttleError, detailValue, previewText } from '../../../lib/errors.ts';
 import { validateWriterName } from '../../../lib/schema/names.ts';
 import { hashSecret, validateSecret, verifySecret } from './secret-hash.ts';
 
@@ -104,8 +104,8 @@ export class WriterStore {
     }
     const refused = new CuttleError(
       'UNAUTHENTICATED',
-      `unknown writer ${JSON.stringify(name)} or wrong secret`,
-      { details: { writer: name } },
+      `unknown writer ${previewText(name)} or wrong secret`,
+      { details: { writer: detailValue(name) } },
     );
     if (name.length > 50) throw refused;
     const digest = digestOf(secret);

@@ -276,8 +276,8 @@ describe.each(CTLDB_DIALECTS)('validation on %s', (dialect) => {
             'x-cuttle-secret': writer.secret,
           },
         }),
-      400,
-      'BAD_REQUEST',
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
     ],
   ];
 
