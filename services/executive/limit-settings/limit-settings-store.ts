@@ -8,6 +8,7 @@ import { CuttleError, describeValue, detailValue, previewText } from '../../../l
 import { LossyNumber } from '../../../lib/json/wire-json.ts';
 import { validateTableRef, validateWriterName } from '../../../lib/schema/names.ts';
 import type { Catalog } from '../catalog/catalog.ts';
+import { MAX_RATE_PERIOD_MS } from '../limits/settings.ts';
 
 export interface WriterLimit {
   readonly writer: string;
@@ -83,6 +84,19 @@ function settingsBody(
 const WRITER_SETTINGS = ['rateAmount', 'ratePeriodMs'] as const;
 const TABLE_SETTINGS = ['rateAmount', 'ratePeriodMs', 'warnBytes', 'maxBytes'] as const;
 
+/** A rate's period: positive, at most a day (settings.ts MAX_RATE_PERIOD_MS: no lock-out). */
+function period(body: Record<string, unknown>, required: boolean): number | null {
+  const value = positive(body, 'ratePeriodMs', required);
+  if (value !== null && value > MAX_RATE_PERIOD_MS) {
+    throw new CuttleError(
+      'BAD_REQUEST',
+      `ratePeriodMs may be at most ${MAX_RATE_PERIOD_MS} (a day), got ${value}: a longer period could lock a writer out for that long`,
+      { details: { field: 'ratePeriodMs', max: MAX_RATE_PERIOD_MS } },
+    );
+  }
+  return value;
+}
+
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 export class LimitSettingsStore {
@@ -122,7 +136,7 @@ export class LimitSettingsStore {
     const writer = validateWriterName(writerName);
     const spec = settingsBody(body, WRITER_SETTINGS, { writer });
     const rateAmount = positive(spec, 'rateAmount', true) ?? 0;
-    const ratePeriodMs = positive(spec, 'ratePeriodMs', true) ?? 0;
+    const ratePeriodMs = period(spec, true) ?? 0;
     const exists = await this.#ctldb.all('SELECT name FROM cuttle_writers WHERE name = ?', [writer]);
     if (exists.length === 0)
       throw new CuttleError('WRITER_NOT_FOUND', `writer ${writer} does not exist`, { details: { writer } });
@@ -147,7 +161,7 @@ export class LimitSettingsStore {
       family,
       table,
       rateAmount: positive(spec, 'rateAmount', false),
-      ratePeriodMs: positive(spec, 'ratePeriodMs', false),
+      ratePeriodMs: period(spec, false),
       warnBytes: positive(spec, 'warnBytes', false),
       maxBytes: positive(spec, 'maxBytes', false),
     };

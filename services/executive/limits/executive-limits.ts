@@ -23,11 +23,19 @@ import { createLimits } from './create-limits.ts';
 import { CtldbTableSizeSource } from './ctldb-size-source.ts';
 import { unlimited, type Limiter } from './limiter.ts';
 import type { LimitsConfig } from './limits-config.ts';
-import type { LimitOverrides, LimitSettingsSource, RateLimit, TableLimitOverride } from './settings.ts';
+import {
+  MAX_RATE_PERIOD_MS,
+  type LimitOverrides,
+  type LimitSettingsSource,
+  type RateLimit,
+  type TableLimitOverride,
+} from './settings.ts';
 
 function rateOf(amount: number | null, periodMs: number | null): RateLimit | undefined {
   if (amount === null || periodMs === null) return undefined;
-  return { perSecond: (amount * 1000) / periodMs, burst: amount };
+  // A period over a day can no longer be stored; one stored before that rule is read as a day.
+  const period = Math.min(periodMs, MAX_RATE_PERIOD_MS);
+  return { perSecond: (amount * 1000) / period, burst: amount };
 }
 
 export function overridesFrom(settings: { writers: WriterLimit[]; tables: TableLimit[] }): LimitOverrides {

@@ -10,8 +10,13 @@
  * fixed one-minute buckets, so 2× the limit could pass around a bucket boundary).
  *
  * A request larger than the burst could never pass that test; rather than refuse it forever
- * (limits delay writes, they never drop them) it is admitted when the bucket is full and leaves
- * the key in debt, so the average rate still holds.
+ * (limits delay writes, they never drop them) it is admitted when the bucket is full, and it is
+ * charged the burst, not its size: it empties the bucket but leaves no debt. A charge beyond the
+ * burst would lock the key out for cost/burst periods (10,000 mutations at 1 per day: 27 years),
+ * so the charge of one request is capped at the burst and, with the period at most a day
+ * (settings.ts), no retry-after exceeds a day. The price: a writer whose batches exceed its
+ * burst passes one batch per period, more than `rate` mutations per second on average; give
+ * writers a burst at least as large as their batches.
  *
  * Times are microseconds since LIMITS_EPOCH (2020-01-01), not since 1970: a double then resolves
  * 1/16 µs (until 2039) instead of 1/4 µs, so TATs are stored unrounded and the rounding of
@@ -64,11 +69,16 @@ export function limitFromRate(perSecond: number, burst: number): GcraLimit {
 }
 
 /** One key: the decision, without side effects. `tatUs` is undefined for a key never seen (or expired). */
+/** What a request is charged: its cost, but never more than a full bucket (see above). */
+export function chargeOf(check: GcraCheck): number {
+  return Math.min(check.cost, check.burst);
+}
+
 export function gcraStep(tatUs: number | undefined, nowUs: number, check: GcraCheck): GcraStep {
   const base = tatUs === undefined || tatUs < nowUs ? nowUs : tatUs;
-  const newTat = base + check.cost * check.intervalUs;
-  // An oversized request waits for a full bucket (base === now) instead of waiting forever.
-  const allowAt = check.cost > check.burst ? base : newTat - check.burst * check.intervalUs;
+  const newTat = base + chargeOf(check) * check.intervalUs;
+  // An oversized request is charged the burst, so it waits for a full bucket (base === now).
+  const allowAt = newTat - check.burst * check.intervalUs;
   if (nowUs < allowAt) {
     return { allowed: false, tatUs: base, retryAfterUs: Math.ceil(allowAt - nowUs) };
   }
@@ -103,13 +113,13 @@ export function gcraAll(
 }
 
 /**
- * Gives back a charge of `cost` mutations (a request admitted but then not applied: a duplicate,
+ * Gives back a charge (chargeOf: the cost, at most the burst) (a request admitted but then not applied: a duplicate,
  * an offset conflict, a failed transaction). The TAT moves back by what the charge moved it
  * forward, but never before `now`: credit cannot exceed a full bucket. Undefined: the key is idle.
  */
 export function gcraRefund(tatUs: number | undefined, nowUs: number, check: GcraCheck): number | undefined {
   if (tatUs === undefined) return undefined;
-  const refunded = tatUs - check.cost * check.intervalUs;
+  const refunded = tatUs - chargeOf(check) * check.intervalUs;
   return refunded > nowUs ? refunded : undefined;
 }
 

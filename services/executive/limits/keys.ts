@@ -1,13 +1,20 @@
 /**
  * Redis key names. Every key carries the same hash tag (`{prefix}`) so that the one-script check
  * touching a writer key, several table keys and the size hashes also works on Redis Cluster (all
- * keys of a script must live in one slot). Writer names never contain `.`, family and table names
- * never do either, so `family.table` is unambiguous.
+ * keys of a script must live in one slot). Family and table names never contain `.`, so
+ * `family.table` is unambiguous.
+ *
+ * A rate key names the limit it counts against (`@<interval µs>/<burst>`; no writer, family or
+ * table name holds `@`): when a limit is changed or removed, the requests after it count against
+ * a fresh key, so whatever the old limit left stored (a bucket emptied at 1 per day) is cleared
+ * for the new one at once, on every executive, in Redis and in-process alike, with no
+ * coordination. The old key expires by itself (its TTL is its remaining wait, at most a day).
  */
+import type { GcraLimit } from './gcra.ts';
 
 export interface LimitsKeys {
-  writerRate(writer: string): string;
-  tableRate(family: string, table: string): string;
+  writerRate(writer: string, limit: GcraLimit): string;
+  tableRate(family: string, table: string, limit: GcraLimit): string;
   /** hash: table field -> quota bytes (the LDB estimate) of the last measurement. */
   readonly quotaBytes: string;
   /** hash: table field -> JSON StoredTableSize. */
@@ -28,11 +35,13 @@ export function tableField(family: string, table: string): string {
   return `${family}.${table}`;
 }
 
+const limitTag = (limit: GcraLimit): string => `@${limit.intervalUs}/${limit.burst}`;
+
 export function limitsKeys(prefix: string): LimitsKeys {
   const tag = `{${prefix}}`;
   return {
-    writerRate: (writer) => `${tag}:rate:writer:${writer}`,
-    tableRate: (family, table) => `${tag}:rate:table:${tableField(family, table)}`,
+    writerRate: (writer, limit) => `${tag}:rate:writer:${writer}${limitTag(limit)}`,
+    tableRate: (family, table, limit) => `${tag}:rate:table:${tableField(family, table)}${limitTag(limit)}`,
     quotaBytes: `${tag}:size:quota-bytes`,
     sizeInfo: `${tag}:size:info`,
     growth: `${tag}:size:growth`,

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { env, type ConfigOf } from '../../../lib/config.ts';
-import type { LimitDefaults } from './settings.ts';
+import { CuttleError } from '../../../lib/errors.ts';
+import { validateRate, type LimitDefaults, type RateLimit } from './settings.ts';
 
 const MiB = 1024 * 1024;
 const nonNegative = (fallback: number) => z.coerce.number().min(0).default(fallback);
@@ -62,11 +63,26 @@ export const limitsOptions = {
 
 export type LimitsConfig = ConfigOf<typeof limitsOptions>;
 
+/** A default rate, checked as an override is (settings.ts validateRate), named by its variables. */
+function defaultRate(perSecond: number, burst: number, kind: 'WRITER' | 'TABLE'): RateLimit | null {
+  if (perSecond <= 0) return null;
+  try {
+    return validateRate({ perSecond, burst }, {});
+  } catch (err) {
+    throw new CuttleError(
+      'CONFIG_INVALID',
+      `EXECUTIVE_LIMITS_${kind}_RATE_PER_SECOND and EXECUTIVE_LIMITS_${kind}_BURST: ${(err as Error).message}`,
+      { cause: err, retriable: false },
+    );
+  }
+}
+
 export function limitDefaults(config: LimitsConfig): LimitDefaults {
-  const rate = (perSecond: number, burst: number) => (perSecond > 0 ? { perSecond, burst } : null);
+  const rate = (perSecond: number, burst: number, kind: 'WRITER' | 'TABLE') =>
+    defaultRate(perSecond, burst, kind);
   return {
-    writerRate: rate(config.limitsWriterRatePerSecond, config.limitsWriterBurst),
-    tableRate: rate(config.limitsTableRatePerSecond, config.limitsTableBurst),
+    writerRate: rate(config.limitsWriterRatePerSecond, config.limitsWriterBurst, 'WRITER'),
+    tableRate: rate(config.limitsTableRatePerSecond, config.limitsTableBurst, 'TABLE'),
     warnBytes: config.limitsTableWarnBytes > 0 ? config.limitsTableWarnBytes : null,
     maxBytes: config.limitsTableMaxBytes > 0 ? config.limitsTableMaxBytes : null,
   };

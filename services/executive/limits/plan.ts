@@ -4,7 +4,7 @@
  * table that has a hard quota or whose growth must be counted. Limits set to "none" add no key.
  * Pure: the same plan drives Redis and the in-process fallback.
  */
-import { limitFromRate } from './gcra.ts';
+import { limitFromRate, type GcraLimit } from './gcra.ts';
 import { judgeGrowth } from './growth.ts';
 import { tableField, type LimitsKeys } from './keys.ts';
 import type { MutationUsage } from './limiter.ts';
@@ -43,20 +43,19 @@ export function planCheck(
 ): CheckPlan {
   const rates: PlannedRate[] = [];
   const rateChecks: RateCheck[] = [];
-  const addRate = (planned: PlannedRate, key: string): void => {
+  const addRate = (planned: PlannedRate, key: (limit: GcraLimit) => string): void => {
+    const limit = limitFromRate(planned.rate.perSecond, planned.rate.burst);
     rates.push(planned);
-    rateChecks.push({
-      key,
-      cost: planned.cost,
-      ...limitFromRate(planned.rate.perSecond, planned.rate.burst),
-    });
+    rateChecks.push({ key: key(limit), cost: planned.cost, ...limit });
   };
 
   const { writer, family } = usage;
   const total = usage.tables.reduce((sum, t) => sum + t.mutations, 0);
   const writerRate = limits.writerRate(writer);
   if (writerRate !== null && total > 0) {
-    addRate({ kind: 'writer', writer, family, rate: writerRate, cost: total }, keys.writerRate(writer));
+    addRate({ kind: 'writer', writer, family, rate: writerRate, cost: total }, (limit) =>
+      keys.writerRate(writer, limit),
+    );
   }
 
   const plannedSizes: PlannedSize[] = [];
@@ -66,7 +65,7 @@ export function planCheck(
     if (tableLimits.rate !== null && t.mutations > 0) {
       addRate(
         { kind: 'table', writer, family, table: t.table, rate: tableLimits.rate, cost: t.mutations },
-        keys.tableRate(family, t.table),
+        (limit) => keys.tableRate(family, t.table, limit),
       );
     }
     const field = tableField(family, t.table);

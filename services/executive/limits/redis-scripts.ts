@@ -58,9 +58,10 @@ for i = 1, nRates do
   local base = now
   if stored and stored > now then base = stored end
   bases[i] = base
-  local newTat = base + cost * interval
-  local allowAt
-  if cost > burst then allowAt = base else allowAt = newTat - burst * interval end
+  local charge = cost
+  if charge > burst then charge = burst end
+  local newTat = base + charge * interval
+  local allowAt = newTat - burst * interval
   if now < allowAt then
     local wait = math.ceil(allowAt - now)
     if wait > worstWait then
@@ -94,7 +95,7 @@ return admitted
 
 /**
  * Gives back admitted charges (gcra.ts gcraRefund). KEYS: rate keys. ARGV: nowUs ('' = Redis
- * TIME), then per key the µs the charge moved its TAT (cost × interval). A key whose TAT falls to
+ * TIME), then per key the µs the charge moved its TAT (chargeOf × interval). A key whose TAT falls to
  * now or before is idle: deleted.
  */
 export const refundLua = `

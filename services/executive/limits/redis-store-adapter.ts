@@ -6,6 +6,7 @@
  * `StoreUnavailableError`: whatever went wrong, the limiter's answer is the same (fall back, alert).
  */
 import { Redis } from 'ioredis';
+import { chargeOf } from './gcra.ts';
 import type { LimitsKeys } from './keys.ts';
 import {
   StoreUnavailableError,
@@ -114,7 +115,7 @@ export class RedisLimitsStore implements LimitsStore, MeasurementSink, SettingsC
   async refund(rates: readonly RateCheck[], nowUs?: number): Promise<void> {
     if (rates.length === 0) return;
     const keys = rates.map((r) => r.key);
-    const amounts = rates.map((r) => r.cost * r.intervalUs);
+    const amounts = rates.map((r) => chargeOf(r) * r.intervalUs);
     await this.#call(() => this.#client.cuttleLimitsRefund(keys.length, ...keys, nowUs ?? '', ...amounts));
   }
 

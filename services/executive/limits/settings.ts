@@ -81,7 +81,17 @@ export class EffectiveLimits {
   }
 }
 
-/** Rejects a rate no limiter could honour (zero, negative, NaN, a burst below one mutation). */
+/**
+ * The longest period a rate may have: the time an emptied bucket takes to refill (burst / rate).
+ * A longer one locks a writer out for that long after a single burst (1 per 2^53 ms: 285,000
+ * years); with the charge of one request capped at the burst (gcra.ts), no wait exceeds it.
+ */
+export const MAX_RATE_PERIOD_MS = 86_400_000;
+
+/**
+ * Rejects a rate no limiter could honour (zero, negative, NaN, a burst below one mutation) or
+ * one that could lock a writer out (a period over MAX_RATE_PERIOD_MS).
+ */
 export function validateRate(rate: RateLimit, subject: Record<string, unknown>): RateLimit {
   const ok =
     Number.isFinite(rate.perSecond) &&
@@ -92,6 +102,13 @@ export function validateRate(rate: RateLimit, subject: Record<string, unknown>):
     throw new CuttleError(
       'BAD_REQUEST',
       `rate limit must be a positive number of mutations per second with a whole burst of at least 1 (got ${rate.perSecond}/s, burst ${rate.burst})`,
+      { details: { ...subject, perSecond: rate.perSecond, burst: rate.burst } },
+    );
+  }
+  if ((rate.burst / rate.perSecond) * 1000 > MAX_RATE_PERIOD_MS) {
+    throw new CuttleError(
+      'BAD_REQUEST',
+      `rate limit refills its burst of ${rate.burst} in more than a day at ${rate.perSecond}/s; the longest period is ${MAX_RATE_PERIOD_MS} ms`,
       { details: { ...subject, perSecond: rate.perSecond, burst: rate.burst } },
     );
   }

@@ -2,7 +2,7 @@
  * Builds the usage report (each limit in force and the current usage against it) for the
  * writers and tables the executive names.
  */
-import { limitFromRate } from './gcra.ts';
+import { limitFromRate, type GcraLimit } from './gcra.ts';
 import { tableField, type LimitsKeys } from './keys.ts';
 import type { SettingsCache } from './settings-cache.ts';
 import type { RateLimit } from './settings.ts';
@@ -28,11 +28,19 @@ export async function buildUsage(query: UsageQuery, sources: UsageSources): Prom
   const limits = sources.settings.current;
   const overriddenWriters = new Set(limits.overrides.writers.map((w) => w.writer));
   const overriddenTables = new Set(limits.overrides.tables.map((t) => tableField(t.family, t.table)));
-  const keys = [
-    ...query.writers.map((w) => sources.keys.writerRate(w)),
-    ...query.tables.map((t) => sources.keys.tableRate(t.family, t.table)),
+  // Each subject's key under the limit in force (keys.ts); a subject without a rate has none.
+  const rateKey = (rate: RateLimit | null, key: (limit: GcraLimit) => string): string | undefined =>
+    rate === null ? undefined : key(limitFromRate(rate.perSecond, rate.burst));
+  const keyed = [
+    ...query.writers.map((w) => rateKey(limits.writerRate(w), (l) => sources.keys.writerRate(w, l))),
+    ...query.tables.map((t) =>
+      rateKey(limits.table(t.family, t.table).rate, (l) => sources.keys.tableRate(t.family, t.table, l)),
+    ),
   ];
-  const fill = await sources.readFill(keys);
+  const present = keyed.filter((k): k is string => k !== undefined);
+  const read = await sources.readFill(present);
+  let next = 0;
+  const fill = keyed.map((k) => (k === undefined ? undefined : read[next++]));
 
   const writers: WriterUsageReport[] = query.writers.map((writer, i) => {
     const rate = limits.writerRate(writer);

@@ -6,6 +6,7 @@
 import type { Ctldb } from '../../../lib/ctldb/dialect.ts';
 import { scanByPrefix, selectByKey } from '../../../lib/ctldb/family-sql.ts';
 import { CuttleError, detailValue } from '../../../lib/errors.ts';
+import { LossyNumber } from '../../../lib/json/wire-json.ts';
 import { validateTableRef } from '../../../lib/schema/names.ts';
 import { keyDefs, type TableSchema } from '../../../lib/schema/types.ts';
 import {
@@ -66,6 +67,11 @@ export class ReadService {
     const request = isObject(body) ? body : {};
     const prefix = this.#keyValues(schema, request.prefix ?? {}, false);
     const limit = request.limit ?? DEFAULT_PAGE_ROWS;
+    if (limit instanceof LossyNumber) {
+      throw new CuttleError('INTEGER_PRECISION_LOST', `limit: ${limit.describe()}`, {
+        details: { field: 'limit' },
+      });
+    }
     if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_ROWS) {
       throw new CuttleError('BAD_REQUEST', `limit must be an integer from 1 to ${MAX_PAGE_ROWS}`, {
         details: { limit: detailValue(limit) },

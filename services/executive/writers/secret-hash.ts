@@ -4,7 +4,7 @@
  * without invalidating stored hashes.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { CuttleError } from '../../../lib/errors.ts';
+import { CuttleError, describeValue } from '../../../lib/errors.ts';
 
 const DEFAULT_COST = { N: 16384, r: 8, p: 1 } as const;
 const KEY_BYTES = 32;
@@ -19,22 +19,31 @@ function derive(secret: string, salt: Buffer, options: ScryptOptions): Promise<B
   });
 }
 
-export function validateSecret(secret: unknown): string {
-  if (
-    typeof secret !== 'string' ||
-    secret.length < MIN_SECRET_CHARS ||
-    secret.length > MAX_SECRET_CHARS ||
-    !secret.isWellFormed()
-  ) {
-    throw new CuttleError(
-      'BAD_REQUEST',
-      `a writer secret must be a string of ${MIN_SECRET_CHARS} to ${MAX_SECRET_CHARS} characters`,
-      {
-        details: { field: 'secret' },
-      },
-    );
+/**
+ * A secret travels in an HTTP header (x-cuttle-secret), so it must be one every client can send
+ * and every server reads back unchanged: Latin-1 printable characters only (no NUL, no control
+ * characters, nothing beyond U+00FF, which header values cannot carry), and no leading or trailing
+ * space or tab, which HTTP parsers strip. A writer registered with anything else could never
+ * authenticate.
+ */
+const SENDABLE = /^[\x21-\x7e\xa1-\xff](?:[\x20-\x7e\xa0-\xff]*[\x21-\x7e\xa1-\xff])?$/;
+
+function secretProblem(secret: unknown): string | undefined {
+  if (typeof secret !== 'string') return `must be a string, got ${describeValue(secret)}`;
+  if (secret.length < MIN_SECRET_CHARS || secret.length > MAX_SECRET_CHARS)
+    return `must be ${MIN_SECRET_CHARS} to ${MAX_SECRET_CHARS} characters long`;
+  if (!SENDABLE.test(secret)) {
+    return 'must be printable Latin-1 characters (no NUL or control characters, nothing beyond U+00FF) without leading or trailing spaces, as an HTTP header carries it';
   }
-  return secret;
+  return undefined;
+}
+
+export function validateSecret(secret: unknown): string {
+  const problem = secretProblem(secret);
+  if (problem !== undefined) {
+    throw new CuttleError('BAD_REQUEST', `a writer secret ${problem}`, { details: { field: 'secret' } });
+  }
+  return secret as string;
 }
 
 export async function hashSecret(secret: string, cost: ScryptOptions = DEFAULT_COST): Promise<string> {

@@ -57,7 +57,7 @@ describe('admit script against the GCRA reference', () => {
           const request: CheckRequest = {
             nowUs: now,
             rates: s.rates.map((i) => ({
-              key: keys.writerRate(`w${i}`),
+              key: keys.writerRate(`w${i}`, limits[i] ?? limits[0]!),
               cost: s.cost,
               ...(limits[i] ?? limits[0]!),
             })),

@@ -46,15 +46,33 @@ describe('GCRA step', () => {
     expect(key.admit(T0 + 200_000, perSecond(10, 5, 3)).allowed).toBe(true);
   });
 
-  it('admits a request larger than the burst only on a full bucket, leaving the key in debt', () => {
+  it('admits a request larger than the burst only on a full bucket, charging it the burst', () => {
     const key = new Key();
     expect(key.admit(T0, perSecond(10, 5, 1)).allowed).toBe(true);
     const early = key.admit(T0, perSecond(10, 5, 20));
     expect(early.allowed).toBe(false);
     expect(early.retryAfterUs).toBe(100_000); // until the one admitted mutation has drained
     expect(key.admit(T0 + 100_000, perSecond(10, 5, 20)).allowed).toBe(true);
-    // 20 mutations at 10/s: the next one waits 2 s minus the burst's 0.5 s of credit.
-    expect(key.admit(T0 + 100_000, perSecond(10, 5, 1)).retryAfterUs).toBe(1_600_000);
+    // Charged 5 (the burst), not 20: the bucket is empty, not in debt, so the next mutation
+    // waits one interval rather than the 1.5 s twenty mutations at 10/s would leave owing.
+    expect(key.admit(T0 + 100_000, perSecond(10, 5, 1)).retryAfterUs).toBe(100_000);
+  });
+
+  it('never leaves a wait longer than one full bucket, however large the request', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 86_400 }),
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        (periodS, burst, cost) => {
+          const key = new Key();
+          const check = { ...limitFromRate(burst / periodS, burst), cost };
+          expect(key.admit(T0, check).allowed).toBe(true);
+          const next = key.admit(T0, { ...check, cost: 1 });
+          expect(next.retryAfterUs).toBeLessThanOrEqual(periodS * 1e6 * (1 + 1e-9));
+        },
+      ),
+    );
   });
 
   it('gives a charge back, never beyond a full bucket', () => {
@@ -122,22 +140,22 @@ describe('GCRA bounds (property)', () => {
     ),
   });
 
-  it('never admits more than burst + rate × elapsed (plus one oversized request)', () => {
+  it('never charges more than burst + rate × elapsed; oversized requests pass only on a full bucket', () => {
     fc.assert(
       fc.property(scenario, ({ rate, burst, steps }) => {
         const key = new Key();
         let now = T0;
-        let admitted = 0;
-        let largest = 0;
+        let charged = 0;
         for (const { gapUs, cost } of steps) {
           now += gapUs;
+          const idle = key.tat === undefined || key.tat <= now;
           if (key.admit(now, perSecond(rate, burst, cost)).allowed) {
-            admitted += cost;
-            largest = Math.max(largest, cost);
+            charged += Math.min(cost, burst);
+            if (cost > burst) expect(idle).toBe(true);
           }
         }
-        const bound = burst + (rate * (now - T0)) / 1e6 + (largest > burst ? largest : 0);
-        expect(admitted).toBeLessThanOrEqual(bound + 1e-6);
+        const bound = burst + (rate * (now - T0)) / 1e6;
+        expect(charged).toBeLessThanOrEqual(bound + 1e-6);
       }),
     );
   });

@@ -103,8 +103,8 @@ describe('planCheck', () => {
       ['table', 'hot', 2],
     ]);
     expect(plan.request.rates.map((r) => r.key)).toEqual([
-      keys.writerRate('loader-1'),
-      keys.tableRate('fam', 'hot'),
+      keys.writerRate('loader-1', { intervalUs: 10_000, burst: 50 }),
+      keys.tableRate('fam', 'hot', { intervalUs: 100_000, burst: 5 }),
     ]);
     expect(plan.request.rates[0]).toMatchObject({ intervalUs: 10_000, burst: 50, cost: 5 });
     // flags has the default hard quota and is known at 900 + 100; hot has no quota and only deletes.
@@ -135,7 +135,12 @@ describe('planCheck', () => {
     );
     const { numKeys, args } = encodeAdmitArgs({ ...plan.request, nowUs: 42 }, keys);
     expect(numKeys).toBe(4);
-    expect(args.slice(0, 4)).toEqual([keys.quotaBytes, keys.growth, keys.growthPrev, keys.writerRate('w1')]);
+    expect(args.slice(0, 4)).toEqual([
+      keys.quotaBytes,
+      keys.growth,
+      keys.growthPrev,
+      keys.writerRate('w1', { intervalUs: 10_000, burst: 50 }),
+    ]);
     expect(args.slice(4, 7)).toEqual([42, 1, 1]);
     expect(args.slice(7, 10)).toEqual([10_000, 50, 1]);
     expect(args.slice(10, 12)).toEqual(['fam.flags', 1_000_000]);
