@@ -82,7 +82,7 @@ async function setUp(limiter: Limiter): Promise<Rig> {
   await post('/families/bench', {});
   await post('/families/bench/tables/items', { fields: FIELDS, keyFields: ['id'] });
   const secret = 'bench-writer-secret';
-  await post('/writers/bench-writer', { secret });
+  await post('/writers/bench-writer', { secret, families: ['bench'] });
   // The reference table has the same definition, written around the executive.
   await ctldb.ddl(createFamilyTableSql(ctldb.dialect, schemaOf('plain')));
   const plain = createPool({

@@ -137,7 +137,8 @@ async function fixture(): Promise<Fixture> {
     sources.flatMap((s) => new SourceMapper(s).tables.map((t) => t.schema)),
   );
   const loaderSecret = 'startup-bench-loader-secret';
-  await admin.registerWriter('bench-loader', loaderSecret);
+  const families = [...new Set(sources.flatMap((s) => s.tables.map((t) => t.target.family)))];
+  await admin.registerWriter('bench-loader', loaderSecret, { families });
   const stop = async () => {
     child.kill('SIGTERM');
     await new Promise((r) => child.on('exit', r));

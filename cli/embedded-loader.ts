@@ -56,7 +56,11 @@ export async function startEmbeddedLoader(options: EmbeddedLoaderOptions): Promi
   );
   // A fresh secret on every start: nothing else knows it, and offsets belong to the writer name.
   const secret = randomBytes(18).toString('base64url');
-  if (!(await admin.registerWriter(WRITER, secret))) await admin.rotateWriter(WRITER, secret);
+  const scope = { families: [...new Set(sources.flatMap((s) => s.tables.map((t) => t.target.family)))] };
+  if (!(await admin.registerWriter(WRITER, secret, scope))) {
+    await admin.rotateWriter(WRITER, secret);
+    await admin.setWriterScope(WRITER, scope);
+  }
   const loader = createLoader(
     loadLoaderConfig({
       LOADER_EXECUTIVE_URL: options.executiveUrl,

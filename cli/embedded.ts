@@ -80,10 +80,14 @@ async function loadSample(client: ExecutiveClient, writerSecret: string): Promis
   await client
     .request('POST', `/families/${FAMILY}/tables/${TABLE}`, { fields, keyFields: ['tenant', 'flag'] })
     .catch(tolerate(['TABLE_EXISTS']));
-  await client.request('POST', `/writers/${WRITER}`, { secret: writerSecret }).catch(async (err: unknown) => {
-    tolerate(['WRITER_EXISTS'])(err);
-    await client.request('POST', `/writers/${WRITER}/rotate`, { secret: writerSecret });
-  });
+  const scope = { families: [FAMILY] };
+  await client
+    .request('POST', `/writers/${WRITER}`, { secret: writerSecret, ...scope })
+    .catch(async (err: unknown) => {
+      tolerate(['WRITER_EXISTS'])(err);
+      await client.request('POST', `/writers/${WRITER}/rotate`, { secret: writerSecret });
+      await client.request('PUT', `/writers/${WRITER}/scope`, scope);
+    });
   const response = await fetch(new URL(`/families/${FAMILY}/mutations`, client.base), {
     method: 'POST',
     headers: {

@@ -8,6 +8,7 @@
 import { ledgerDdl, type CtldbDialectName } from '../ledger/ddl.ts';
 import { catalogDdl } from './catalog-ddl.ts';
 import type { Ctldb } from './dialect.ts';
+import { writerScopesDdl } from './writer-scopes-ddl.ts';
 
 export interface Migration {
   readonly id: number;
@@ -18,6 +19,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { id: 1, name: 'catalog, writers, offsets, limits', statements: catalogDdl },
   { id: 2, name: 'ledger and ledger head', statements: ledgerDdl },
+  { id: 3, name: 'writer scopes', statements: writerScopesDdl },
 ];
 
 function migrationsTableDdl(dialect: CtldbDialectName): string {

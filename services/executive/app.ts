@@ -14,6 +14,7 @@ import { RedisLedgerNotifier } from '../../lib/ledger/redis-notifier-adapter.ts'
 import { Closer, service, type Service } from '../../lib/lifecycle.ts';
 import { silentLogger, type Logger } from '../../lib/logging.ts';
 import { BullmqHeartbeat } from './adapters/bullmq-heartbeat-adapter.ts';
+import { RedisAuthCounter } from './adapters/redis-auth-throttle-adapter.ts';
 import { Catalog } from './catalog/catalog.ts';
 import type { ExecutiveConfig } from './config.ts';
 import {
@@ -30,6 +31,8 @@ import { createExecutiveMetrics, type ExecutiveMetrics } from './metrics.ts';
 import { MutationService } from './mutations/mutation-service.ts';
 import { ReadService } from './reads/read-service.ts';
 import { SchemaService } from './schema/schema-service.ts';
+import { LocalAuthThrottle, SharedAuthThrottle, type AuthThrottle } from './writers/auth-throttle.ts';
+import { WriterAuthenticator } from './writers/writer-auth.ts';
 import { WriterStore } from './writers/writer-store.ts';
 
 export interface ExecutiveDeps {
@@ -85,6 +88,13 @@ function heartbeatOf(
   return new BullmqHeartbeat(options, beat, log);
 }
 
+/** Failed authentications counted in Redis when the executive has one, in-process otherwise. */
+function authThrottleOf(config: ExecutiveConfig): AuthThrottle {
+  const options = { maxFailures: config.authFailureLimit, windowMs: config.authFailureWindowMs };
+  if (config.redisUrl === undefined) return new LocalAuthThrottle(options);
+  return new SharedAuthThrottle(new RedisAuthCounter(config.redisUrl, config.authKeyPrefix), options);
+}
+
 export async function createExecutive(config: ExecutiveConfig, deps: ExecutiveDeps = {}): Promise<Executive> {
   const log = deps.log ?? silentLogger();
   const owned = new Closer(log);
@@ -111,6 +121,8 @@ export async function createExecutive(config: ExecutiveConfig, deps: ExecutiveDe
     owned.add(() => limitsEngine.stop());
     const limiter = limitsEngine.limiter;
     const writers = new WriterStore(ctldb);
+    const authenticator = new WriterAuthenticator(writers, authThrottleOf(config));
+    owned.add(() => authenticator.close());
     const adminToken = config.adminToken ?? randomBytes(24).toString('base64url');
     const limits = {
       maxBatchMutations: config.maxBatchMutations,
@@ -120,7 +132,10 @@ export async function createExecutive(config: ExecutiveConfig, deps: ExecutiveDe
     const server = await buildServer(
       {
         ctldb,
-        auth: new Auth(adminToken, writers),
+        auth: new Auth(
+          { adminToken, metadataAccess: config.metadataAccess, metricsToken: config.metricsToken },
+          authenticator,
+        ),
         schema: new SchemaService({ ctldb, catalog, notifier, metrics }),
         writers,
         mutations: new MutationService({ ctldb, catalog, limiter, notifier, metrics, limits }),

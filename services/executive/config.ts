@@ -33,6 +33,28 @@ export const executiveOptions = {
     schema: env.int(4 * 1024 * 1024, 1),
     description: 'Largest row (sum of its values), in bytes.',
   },
+  metadataAccess: {
+    schema: env.oneOf(['open', 'token'] as const, 'open'),
+    description:
+      'open: /metrics and the schema listings need no credential; token: they need the admin token or writer credentials (or the metrics token for /metrics).',
+  },
+  metricsToken: {
+    schema: env.optional(),
+    description: 'With metadataAccess=token, a bearer token that may read /metrics only (for a scraper).',
+  },
+  authFailureLimit: {
+    schema: env.int(10, 1),
+    description:
+      'Failed authentications per writer name and window before its checks wait (429 AUTH_THROTTLED).',
+  },
+  authFailureWindowMs: {
+    schema: env.int(60_000, 1000),
+    description: 'Window of the failed-authentication count, in ms.',
+  },
+  authKeyPrefix: {
+    schema: env.string('cuttle:auth'),
+    description: 'Prefix of the failed-authentication counters in Redis (shared by every executive).',
+  },
   heartbeatIntervalMs: {
     schema: env.int(15_000),
     description: 'Interval of heartbeat ledger entries in ms; 0 turns them off.',

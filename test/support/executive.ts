@@ -25,6 +25,8 @@ export interface WriterCredentials {
   readonly secret: string;
 }
 
+export type TestWriterScope = { readonly global: true } | { readonly families: readonly string[] };
+
 export interface StartOptions {
   readonly area?: string;
   readonly config?: Partial<ExecutiveConfig>;
@@ -94,11 +96,16 @@ export class TestExecutive {
       throw new Error(`create table ${family}.${table}: ${t.status} ${JSON.stringify(t.body)}`);
   }
 
+  /**
+   * Registers a writer with a scope: the families it may write and read, or `{ global: true }`
+   * (the default here, for suites that are not about scopes; production callers always choose).
+   */
   async registerWriter(
     writer: string,
     secret = `secret-${randomBytes(8).toString('hex')}`,
+    scope: TestWriterScope = { global: true },
   ): Promise<WriterCredentials> {
-    const r = await this.admin('POST', `/writers/${writer}`, { secret });
+    const r = await this.admin('POST', `/writers/${writer}`, { secret, ...scope });
     if (r.status !== 201 && r.status !== 200)
       throw new Error(`register writer ${writer}: ${r.status} ${JSON.stringify(r.body)}`);
     return { writer, secret };
@@ -128,6 +135,8 @@ export function testExecutiveConfig(overrides: Partial<ExecutiveConfig> = {}): E
     port: 0,
     heartbeatIntervalMs: 0,
     adminToken: `admin-${randomBytes(12).toString('hex')}`,
+    // Failed-authentication counters are per writer name: suites sharing Redis must not share them.
+    authKeyPrefix: `cuttle-test:auth:${randomBytes(4).toString('hex')}`,
     ...overrides,
   };
 }

@@ -55,8 +55,12 @@ export const seqResponse = {
   properties: { seq: { type: 'integer', description: 'Ledger seq of the schema change.' } },
 } as const;
 
+/** Security requirements, as the routes check them (auth.ts); a test walks every route against them. */
 export const adminSecurity = [{ admin: [] }];
 export const writerSecurity = [{ writer: [], writerSecret: [] }];
+export const adminOrWriterSecurity = [{ admin: [] }, { writer: [], writerSecret: [] }];
+/** No credential needed. */
+export const openSecurity: { [name: string]: string[] }[] = [];
 
 export function errors(...statuses: number[]): Record<string, typeof errorResponse> {
   return Object.fromEntries(statuses.map((s) => [String(s), errorResponse]));
@@ -75,6 +79,11 @@ export const openapiDocument = {
         admin: { type: 'http', scheme: 'bearer', description: 'EXECUTIVE_ADMIN_TOKEN' },
         writer: { type: 'apiKey', in: 'header', name: 'x-cuttle-writer' },
         writerSecret: { type: 'apiKey', in: 'header', name: 'x-cuttle-secret' },
+        metrics: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'EXECUTIVE_METRICS_TOKEN (GET /metrics only)',
+        },
       },
     },
   },

@@ -6,6 +6,9 @@
 import { CuttleError, ensureError, type ErrorCode } from '../../../lib/errors.ts';
 import type { FieldDef, TableSchema } from '../../../lib/schema/types.ts';
 
+/** A writer's scope, as the executive takes it (POST /writers/:writer, PUT /writers/:writer/scope). */
+export type WriterScope = { readonly global: true } | { readonly families: readonly string[] };
+
 export interface Credentials {
   readonly adminToken?: string;
   readonly writer?: { readonly name: string; readonly secret: string };
@@ -56,15 +59,23 @@ export class ExecutiveAdmin {
     }
   }
 
-  /** Registers the writer; false when it already existed (its secret is left alone). */
-  async registerWriter(writer: string, secret: string): Promise<boolean> {
+  /**
+   * Registers the writer with its scope (the families it may write, or `{ global: true }`);
+   * false when it already existed (its secret and scope are left alone).
+   */
+  async registerWriter(writer: string, secret: string, scope: WriterScope): Promise<boolean> {
     const created = await this.#call<{ created: boolean }>(
       'POST',
       `/writers/${encodeURIComponent(writer)}`,
-      { secret },
+      { secret, ...scope },
       ['WRITER_EXISTS'],
     );
     return created?.created === true;
+  }
+
+  /** Replaces the writer's scope. */
+  async setWriterScope(writer: string, scope: WriterScope): Promise<void> {
+    await this.#call('PUT', `/writers/${encodeURIComponent(writer)}/scope`, scope);
   }
 
   async rotateWriter(writer: string, secret: string): Promise<void> {

@@ -107,7 +107,9 @@ export async function addSource(
     mapper.tables.map((t) => t.schema),
   );
   const loaderSecret = request.loaderSecret ?? randomBytes(24).toString('base64url');
-  const registered = await deps.executive.registerWriter(request.loaderWriter, loaderSecret);
+  // The loader writes the families its tables map to, nothing else.
+  const families = [...new Set(mapper.tables.map((t) => t.schema.family))];
+  const registered = await deps.executive.registerWriter(request.loaderWriter, loaderSecret, { families });
   const properties = connectorConfig({
     source: name,
     origin: request.origin,
@@ -173,8 +175,11 @@ async function sourcesWriter(executive: ExecutiveAdmin): Promise<ExecutiveAdmin>
   ]);
   // Only this command writes the registry; a fresh secret each time needs no secret storage.
   const secret = randomBytes(24).toString('base64url');
-  if (!(await executive.registerWriter(SOURCES_WRITER, secret)))
+  const scope = { families: [SOURCES_FAMILY] };
+  if (!(await executive.registerWriter(SOURCES_WRITER, secret, scope))) {
     await executive.rotateWriter(SOURCES_WRITER, secret);
+    await executive.setWriterScope(SOURCES_WRITER, scope);
+  }
   return executive.withWriter(SOURCES_WRITER, secret);
 }
 

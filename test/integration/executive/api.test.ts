@@ -115,9 +115,12 @@ describe.each(CTLDB_DIALECTS)('executive API on %s', (dialect) => {
   });
 
   it('registers idempotently, refuses another secret, rotates, and guards offsets', async () => {
-    expect((await ex.admin('POST', '/writers/geo-writer', { secret: writer.secret })).status).toBe(200);
+    expect(
+      (await ex.admin('POST', '/writers/geo-writer', { secret: writer.secret, global: true })).status,
+    ).toBe(200);
     const clash = await ex.admin<{ error: { code: string } }>('POST', '/writers/geo-writer', {
       secret: 'another secret',
+      global: true,
     });
     expect([clash.status, clash.body.error.code]).toEqual([409, 'WRITER_EXISTS']);
     const other = await ex.registerWriter('other-writer');

@@ -46,7 +46,7 @@ describe('createExecutive', () => {
     const ctldb = await openCtldb({ driver: 'sqlite', path }, { runMigrations: false });
     expect(
       (await ctldb.all('SELECT id FROM cuttle_migrations ORDER BY id')).map((r) => Number(r.id)),
-    ).toEqual([1, 2]);
+    ).toEqual([1, 2, 3]);
     await ctldb.close();
   });
 

@@ -77,7 +77,9 @@ describe('cuttle CLI', () => {
   });
 
   it('registers writers, rotates secrets and shows offsets', async () => {
-    const registered = await cuttle('--json', 'writers', 'register', 'billing-loader');
+    const unscoped = await cuttle('writers', 'add', 'billing-loader');
+    expect([unscoped.code, unscoped.err]).toEqual([1, expect.stringContaining('error WRITER_SCOPE_MISSING')]);
+    const registered = await cuttle('--json', 'writers', 'register', 'billing-loader', '--family', 'billing');
     const { secret } = JSON.parse(registered.out) as { secret: string };
     expect(secret.length).toBeGreaterThanOrEqual(16);
     await ex.mutate({ writer: 'billing-loader', secret }, 'billing', {
@@ -89,7 +91,18 @@ describe('cuttle CLI', () => {
     expect((await cuttle('writers', 'rotate', 'billing-loader', '--secret', 'a brand new secret')).out).toBe(
       'rotated writer billing-loader',
     );
-    expect((await cuttle('writers', 'list')).out).toMatch(/^WRITER +CREATED\nbilling-loader +\d{4}-/);
+    expect((await cuttle('writers', 'list')).out).toMatch(
+      /^WRITER +SCOPE +CREATED\nbilling-loader +billing +\d{4}-/,
+    );
+    expect(
+      (await cuttle('writers', 'scope', 'billing-loader', '--family', 'billing', '--family', 'ops')).out,
+    ).toBe('writer billing-loader may now write billing, ops');
+    const listed = JSON.parse((await cuttle('--json', 'writers', 'list')).out) as {
+      writers: { name: string; scope: unknown }[];
+    };
+    expect(listed.writers).toEqual([
+      expect.objectContaining({ name: 'billing-loader', scope: { families: ['billing', 'ops'] } }),
+    ]);
   });
 
   it('drops and clears only with confirmation, saying what to do', async () => {

@@ -330,9 +330,12 @@ describe.each(CTLDB_DIALECTS)('validation on %s', (dialect) => {
     expect([clear.status, clear.body.error.code]).toEqual([400, 'CONFIRMATION_REQUIRED']);
     const route = await ex.request<ErrorBody>('GET', '/no/such/route');
     expect([route.status, route.body.error.code]).toEqual([404, 'NOT_FOUND']);
-    const secret = await ex.admin<ErrorBody>('POST', '/writers/shorty', { secret: 'short' });
+    const secret = await ex.admin<ErrorBody>('POST', '/writers/shorty', { secret: 'short', global: true });
     expect([secret.status, secret.body.error.code]).toEqual([400, 'BAD_REQUEST']);
-    const writerName = await ex.admin<ErrorBody>('POST', '/writers/a', { secret: 'long enough secret' });
+    const writerName = await ex.admin<ErrorBody>('POST', '/writers/a', {
+      secret: 'long enough secret',
+      global: true,
+    });
     expect([writerName.status, writerName.body.error.code]).toEqual([400, 'INVALID_NAME']);
   });
 });

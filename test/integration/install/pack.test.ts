@@ -50,7 +50,9 @@ async function upsertOneRow(executiveUrl: string): Promise<number> {
       body: JSON.stringify(body),
     });
   const admin = { authorization: `Bearer ${ADMIN}` };
-  expect((await post('/writers/packer', { secret: 'packer-secret-1' }, admin)).status).toBe(201);
+  expect(
+    (await post('/writers/packer', { secret: 'packer-secret-1', families: ['packed'] }, admin)).status,
+  ).toBe(201);
   const writer = { 'x-cuttle-writer': 'packer', 'x-cuttle-secret': 'packer-secret-1' };
   const mutation = { table: 'flags', values: { id: '9007199254740993', name: 'packed 🐙' } };
   const response = await post('/families/packed/mutations', { mutations: [mutation] }, writer);

@@ -63,7 +63,7 @@ async function setUpTables(
   return Promise.all(
     writers.map(async (name) => {
       const secret = `secret-${randomBytes(8).toString('hex')}`;
-      expect((await rig.a.admin('POST', `/writers/${name}`, { secret })).status).toBe(201);
+      expect((await rig.a.admin('POST', `/writers/${name}`, { secret, families: ['fam'] })).status).toBe(201);
       return { name, secret };
     }),
   );

@@ -2,12 +2,15 @@
 import type {} from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { CuttleError } from '../../../../lib/errors.ts';
+import { errors, openSecurity } from '../openapi.ts';
 import type { RouteDeps } from '../route-deps.ts';
 
 export function healthRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.get(
     '/healthz',
-    { schema: { summary: 'Liveness: the process serves requests.', tags: ['health'] } },
+    {
+      schema: { summary: 'Liveness: the process serves requests.', tags: ['health'], security: openSecurity },
+    },
     () => ({ status: 'ok' }),
   );
 
@@ -18,6 +21,7 @@ export function healthRoutes(app: FastifyInstance, deps: RouteDeps): void {
         summary:
           'Readiness: ctldb reachable (503 if not); status degraded while the limiter runs on its fallback.',
         tags: ['health'],
+        security: openSecurity,
       },
     },
     async () => {
@@ -40,8 +44,17 @@ export function healthRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.get(
     '/metrics',
-    { schema: { summary: 'Prometheus metrics.', tags: ['health'] } },
-    async (_request, reply) => {
+    {
+      schema: {
+        summary:
+          'Prometheus metrics (open, or with EXECUTIVE_METADATA_ACCESS=token the admin or metrics token).',
+        tags: ['health'],
+        security: deps.auth.metadataAccess === 'open' ? openSecurity : [{ admin: [] }, { metrics: [] }],
+        response: errors(401, 403),
+      },
+    },
+    async (request, reply) => {
+      deps.auth.requireMetricsReader(request);
       reply.header('content-type', deps.metrics.registry.contentType);
       return deps.metrics.registry.metrics();
     },

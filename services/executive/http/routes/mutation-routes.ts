@@ -1,6 +1,6 @@
 /** Mutations (writer credentials) and consistent reads from ctldb. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { errors, familyParams, tableParams, writerSecurity } from '../openapi.ts';
+import { adminOrWriterSecurity, errors, familyParams, tableParams, writerSecurity } from '../openapi.ts';
 import type { RouteDeps } from '../route-deps.ts';
 
 type FamilyRequest = FastifyRequest<{ Params: { family: string } }>;
@@ -63,12 +63,12 @@ export function mutationRoutes(app: FastifyInstance, deps: RouteDeps): void {
         params: familyParams,
         body: mutationBody,
         security: writerSecurity,
-        response: { 200: mutationResponse, ...errors(400, 401, 404, 409, 413, 429, 503, 507) },
+        response: { 200: mutationResponse, ...errors(400, 401, 403, 404, 409, 413, 429, 503, 507) },
       },
     },
     async (request: FamilyRequest) => {
-      const writer = await deps.auth.requireWriter(request);
-      const result = await deps.mutations.mutate(writer, request.params.family, request.body);
+      const writer = await deps.auth.requireWriterOf(request, request.params.family);
+      const result = await deps.mutations.mutate(writer.name, request.params.family, request.body);
       return result.status === 'duplicate'
         ? result
         : { status: result.status, firstSeq: result.firstSeq, lastSeq: result.lastSeq };
@@ -80,18 +80,20 @@ export function mutationRoutes(app: FastifyInstance, deps: RouteDeps): void {
     {
       schema: {
         tags: ['reads'],
-        summary: 'One row by its full key, read from ctldb.',
+        summary:
+          'One row by its full key, read from ctldb (the admin, or a writer whose scope holds the family).',
         params: tableParams,
+        security: adminOrWriterSecurity,
         body: {
           type: 'object',
           properties: { key: { type: 'object', additionalProperties: true } },
           required: ['key'],
         },
-        response: errors(400, 401, 404),
+        response: errors(400, 401, 403, 404, 429),
       },
     },
     async (request: TableRequest) => {
-      await deps.auth.requireReader(request);
+      await deps.auth.requireReaderOf(request, request.params.family);
       return { row: await deps.reads.getRow(request.params.family, request.params.table, request.body) };
     },
   );
@@ -101,8 +103,10 @@ export function mutationRoutes(app: FastifyInstance, deps: RouteDeps): void {
     {
       schema: {
         tags: ['reads'],
-        summary: 'Rows whose leading key fields equal `prefix`, in key order; page with `cursor`.',
+        summary:
+          'Rows whose leading key fields equal `prefix`, in key order; page with `cursor` (the admin, or a writer whose scope holds the family).',
         params: tableParams,
+        security: adminOrWriterSecurity,
         body: {
           type: 'object',
           properties: {
@@ -111,11 +115,11 @@ export function mutationRoutes(app: FastifyInstance, deps: RouteDeps): void {
             cursor: { type: ['string', 'null'] },
           },
         },
-        response: errors(400, 401, 404),
+        response: errors(400, 401, 403, 404, 429),
       },
     },
     async (request: TableRequest) => {
-      await deps.auth.requireReader(request);
+      await deps.auth.requireReaderOf(request, request.params.family);
       return deps.reads.scan(request.params.family, request.params.table, request.body);
     },
   );

@@ -1,10 +1,12 @@
 /** Families and tables: create, add fields, inspect, drop, clear. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
+  adminOrWriterSecurity,
   adminSecurity,
   errors,
   familyParams,
   fieldList,
+  openSecurity,
   schemaResponse,
   seqResponse,
   tableParams,
@@ -26,10 +28,20 @@ const confirmQuery = {
 export function schemaRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { auth, schema } = deps;
   const tags = ['schema'];
+  // Listings are open unless metadataAccess is 'token' (auth.ts); the document says which.
+  const metadata = {
+    security: auth.metadataAccess === 'open' ? openSecurity : adminOrWriterSecurity,
+    preHandler: async (request: FastifyRequest) => auth.requireMetadataReader(request),
+  };
 
-  app.get('/families', { schema: { tags, summary: 'List families.' } }, async () => ({
-    families: await schema.listFamilies(),
-  }));
+  app.get(
+    '/families',
+    {
+      schema: { tags, summary: 'List families.', security: metadata.security, response: errors(401, 403) },
+      preHandler: metadata.preHandler,
+    },
+    async () => ({ families: await schema.listFamilies() }),
+  );
 
   app.post(
     '/families/:family',
@@ -51,12 +63,31 @@ export function schemaRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.get(
     '/families/:family',
-    { schema: { tags, summary: 'Schemas of all tables of a family.', params: familyParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Schemas of all tables of a family.',
+        params: familyParams,
+        security: metadata.security,
+        response: errors(400, 401, 403, 404),
+      },
+      preHandler: metadata.preHandler,
+    },
     (request: FamilyRequest) => schema.describeFamily(request.params.family),
   );
 
-  app.get('/schema', { schema: { tags, summary: 'Schemas of every family and table.' } }, () =>
-    schema.describeAll(),
+  app.get(
+    '/schema',
+    {
+      schema: {
+        tags,
+        summary: 'Schemas of every family and table.',
+        security: metadata.security,
+        response: errors(401, 403),
+      },
+      preHandler: metadata.preHandler,
+    },
+    () => schema.describeAll(),
   );
 
   app.post(
@@ -89,8 +120,10 @@ export function schemaRoutes(app: FastifyInstance, deps: RouteDeps): void {
         tags,
         summary: 'Schema of one table.',
         params: tableParams,
-        response: { 200: schemaResponse, ...errors(400, 404) },
+        security: metadata.security,
+        response: { 200: schemaResponse, ...errors(400, 401, 403, 404) },
       },
+      preHandler: metadata.preHandler,
     },
     (request: TableRequest) => schema.describeTable(request.params.family, request.params.table),
   );
