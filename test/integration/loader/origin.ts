@@ -4,10 +4,10 @@
  * Connect's REST API with a unique name, topic prefix and server id, removed afterwards.
  */
 import { createConnection, type Connection } from 'mysql2/promise';
-import { randomBytes, randomInt } from 'node:crypto';
-import { connectorProperties, type DebeziumEncodings } from '../../../services/loader/mapping/encodings.ts';
+import { randomBytes } from 'node:crypto';
+import type { DebeziumEncodings } from '../../../services/loader/mapping/encodings.ts';
 import type { TableMappingConfig } from '../../../services/loader/mapping/source-config.ts';
-import { avroConverterConfig } from '../../../services/loader/sources/connector-config.ts';
+import { avroConverterConfig, connectorConfig } from '../../../services/loader/sources/connector-config.ts';
 import {
   ORIGIN_COLUMNS_SQL,
   tableMappingFromOrigin,
@@ -72,6 +72,8 @@ export interface ConnectorOptions {
   readonly prefix: string;
   readonly database: string;
   readonly encodings: DebeziumEncodings;
+  /** Tables to capture; the whole database when left out. */
+  readonly tables?: readonly string[];
   /** Extra or overriding connector properties (converters for Avro, …). */
   readonly extra?: Record<string, string>;
 }
@@ -85,31 +87,30 @@ export class DebeziumConnector {
     this.name = `cuttle-${options.prefix}`;
   }
 
+  /**
+   * The configuration `cuttle sources add` writes (connector-config.ts), capturing the whole test
+   * database, with the stack's replication user and JSON converters unless `extra` says otherwise.
+   */
   config(): Record<string, string> {
     const origin = new URL(stackEnv.originMysqlUrl);
     const o = this.#options;
-    return {
-      'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector',
-      'tasks.max': '1',
-      'database.hostname': origin.hostname,
-      'database.port': origin.port || '3307',
-      'database.user': 'debezium',
-      'database.password': 'dbz',
-      'database.server.id': String(randomInt(100_000, 2_000_000_000)),
-      'topic.prefix': o.prefix,
-      'database.include.list': o.database,
-      'schema.history.internal.kafka.bootstrap.servers': stackEnv.kafkaBrokers.join(','),
-      'schema.history.internal.kafka.topic': `${o.prefix}.schema-history`,
-      'include.schema.changes': 'true',
-      'tombstones.on.delete': 'true',
-      'snapshot.mode': 'initial',
-      'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
-      'key.converter.schemas.enable': 'false',
-      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
-      'value.converter.schemas.enable': 'false',
-      ...connectorProperties(o.encodings),
-      ...o.extra,
-    };
+    const properties = connectorConfig({
+      source: o.prefix,
+      origin: {
+        host: origin.hostname,
+        port: Number(origin.port || '3307'),
+        user: stackEnv.originDebeziumUser,
+        password: { kind: 'env', variable: 'UNUSED' },
+        database: o.database,
+      },
+      tables: o.tables ?? [],
+      format: 'json',
+      encodings: o.encodings,
+      kafkaBrokers: stackEnv.kafkaBrokers,
+      extra: { 'database.password': stackEnv.originDebeziumPassword, ...o.extra },
+    });
+    if (o.tables === undefined) delete properties['table.include.list'];
+    return properties;
   }
 
   async create(): Promise<void> {
