@@ -156,19 +156,32 @@ export class PartitionBatcher {
     this.#inFlight = batch;
   }
 
-  /** Splits the batch in flight into one batch per event, to find which event is poison. */
-  isolateInFlight(nowMs: number): void {
+  /**
+   * Splits the batch in flight to isolate a poison event: into one batch per event (to find it),
+   * or, given its offset, into the events before it, it alone, and the events after it.
+   */
+  isolateInFlight(nowMs: number, at?: string): void {
     const batch = this.#inFlight;
     if (batch === null) return;
-    const singles = batch.events.map((e) => ({
-      events: [e],
-      openedAtMs: nowMs,
-      family: e.family,
-      mutations: e.mutations.length,
-      bytes: e.bytes,
-      closed: true,
-    }));
-    this.#drafts.unshift(...singles);
+    const groups: BatchEvent[][] = [];
+    if (at === undefined) for (const e of batch.events) groups.push([e]);
+    else {
+      const index = batch.events.findIndex((e) => e.offset === at);
+      if (index < 0) throw new Error(`offset ${at} is not in the batch in flight`);
+      groups.push(batch.events.slice(0, index), [batch.events[index] as BatchEvent]);
+      groups.push(batch.events.slice(index + 1));
+    }
+    const drafts = groups
+      .filter((events) => events.length > 0)
+      .map((events) => ({
+        events,
+        openedAtMs: nowMs,
+        family: events.find((e) => e.family !== null)?.family ?? null,
+        mutations: events.reduce((n, e) => n + e.mutations.length, 0),
+        bytes: events.reduce((n, e) => n + e.bytes, 0),
+        closed: true,
+      }));
+    this.#drafts.unshift(...drafts);
     this.#inFlight = null;
   }
 

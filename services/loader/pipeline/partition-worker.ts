@@ -148,16 +148,22 @@ export class PartitionWorker {
     const batcher = this.#batcher as PartitionBatcher;
     for (const message of batch.messages) {
       if (!ctx.isCurrent()) return;
-      const event = await this.#eventOf(message, ctx);
+      const event = await this.#eventOf(message, batcher, ctx);
       if (event === null) return;
       if (batcher.add(event, this.#deps.now()) === 'stale') this.#metrics.count('stale');
       if (!(await this.#pump(batcher, ctx, false))) return;
     }
+    await this.#flush(batcher, ctx);
+  }
+
+  /** Commits everything accepted so far and tells the consumer how far ctldb now holds. */
+  async #flush(batcher: PartitionBatcher, ctx: BatchContext): Promise<boolean> {
     batcher.closeOpen();
-    if (!(await this.#pump(batcher, ctx, true))) return;
+    if (!(await this.#pump(batcher, ctx, true))) return false;
     this.#updateLag();
     const next = batcher.committedNext;
     if (next !== null) await ctx.consumed(next);
+    return true;
   }
 
   async #position(batch: FetchedBatch, ctx: BatchContext): Promise<boolean> {
@@ -182,7 +188,7 @@ export class PartitionWorker {
     this.#deps.consumer.seek(this.tp, target);
   }
 
-  async #eventOf(message: InboundMessage, ctx: BatchContext) {
+  async #eventOf(message: InboundMessage, batcher: PartitionBatcher, ctx: BatchContext) {
     if (this.#dropped.delete(message.offset)) return emptyEvent(message.offset);
     for (let attempt = 0; ; attempt++) {
       try {
@@ -200,7 +206,9 @@ export class PartitionWorker {
           );
           return emptyEvent(message.offset);
         }
-        await this.#halt(message, { code: 'HELD', reason: built.reason });
+        // Everything before the held change is applied; the partition stops at the change.
+        if (await this.#flush(batcher, ctx))
+          await this.#halt(message, { code: 'HELD', reason: built.reason });
         return null;
       } catch (err) {
         const decision = decideOnEventError(err, message.offset, {
@@ -215,10 +223,13 @@ export class PartitionWorker {
           await this.#deadLetter(message, decision.code, decision.reason, 'skip');
           return emptyEvent(message.offset);
         }
-        await this.#halt(
-          message,
-          decision.action === 'halt' ? decision : { code: 'INTERNAL', reason: String(err) },
-        );
+        // The poison event stays alone: the events before it in the partition are committed first.
+        if (await this.#flush(batcher, ctx)) {
+          await this.#halt(
+            message,
+            decision.action === 'halt' ? decision : { code: 'INTERNAL', reason: String(err) },
+          );
+        }
         return null;
       }
     }
@@ -281,7 +292,7 @@ export class PartitionWorker {
             return false;
           continue;
         case 'isolate':
-          batcher.isolateInFlight(this.#deps.now());
+          batcher.isolateInFlight(this.#deps.now(), decision.at);
           return true;
         case 'dead-letter':
           batch = await this.#deadLetterEvents(batch, decision);
