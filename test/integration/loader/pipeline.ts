@@ -25,7 +25,7 @@ import { createReflectorApp, type ReflectorApp } from '../../../services/reflect
 import { loadReflectorConfig } from '../../../services/reflector/config.ts';
 import { waitForTopic } from '../../support/kafka.ts';
 import { stackEnv } from '../../support/stack-env.ts';
-import { LoaderHarness } from './harness.ts';
+import { LoaderHarness, eventually } from './harness.ts';
 import { DebeziumConnector, Origin, avroConverters } from './origin.ts';
 
 export interface PipelineOptions {
@@ -45,6 +45,8 @@ export interface PipelineOptions {
   readonly wakeUps?: boolean;
   /** The reflector's idle poll interval. @defaultValue 20 */
   readonly reflectorPollMs?: number;
+  /** Start the loader at once; otherwise `startLoader()` does. @defaultValue true */
+  readonly startLoader?: boolean;
 }
 
 /** The encodings `cuttle sources add` uses by default (registration.ts). */
@@ -62,6 +64,7 @@ export class Pipeline {
   loader!: Loader;
   reflector!: ReflectorApp;
   reader!: LdbReader;
+  #loaderConfig: Partial<LoaderConfig> = {};
   readonly #folder = mkdtempSync(join(tmpdir(), 'cuttle-pipeline-'));
 
   async open(options: PipelineOptions): Promise<void> {
@@ -94,13 +97,35 @@ export class Pipeline {
       extra: { ...(options.format === 'avro' ? avroConverters() : {}), ...options.connector },
     });
     await this.connector.create();
-    for (const t of options.tables) {
-      await waitForTopic(`${this.harness.prefix}.${this.origin.database}.${t.table}`, 120_000);
+    // The schema-change topic appears with the snapshot; a table's topic only with its first row.
+    await waitForTopic(this.harness.prefix, 120_000);
+    this.#loaderConfig = { registryUrl: stackEnv.registryUrl, ...options.loader };
+    if (options.startLoader ?? true) await this.startLoader();
+  }
+
+  async startLoader(): Promise<Loader> {
+    this.loader = await this.harness.startLoader([this.source], this.#loaderConfig);
+    return this.loader;
+  }
+
+  /** The Kafka topic Debezium writes a table's changes to. */
+  topic(table: string): string {
+    return `${this.harness.prefix}.${this.origin.database}.${table}`;
+  }
+
+  /** Waits until a table's topic holds at least `count` records (tombstones included). */
+  async waitForRecords(table: string, count: number, timeoutMs = 60_000): Promise<void> {
+    const admin = this.harness.kafka.admin();
+    await admin.connect();
+    try {
+      await eventually(async () => {
+        const offsets = await admin.fetchTopicOffsets(this.topic(table));
+        const total = offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+        if (total < count) throw new Error(`${this.topic(table)} holds ${total} of ${count} records`);
+      }, timeoutMs);
+    } finally {
+      await admin.disconnect();
     }
-    this.loader = await this.harness.startLoader([this.source], {
-      registryUrl: stackEnv.registryUrl,
-      ...options.loader,
-    });
   }
 
   async #startReflector(options: PipelineOptions): Promise<void> {
