@@ -42,6 +42,12 @@ export class Origin {
     return rows as Record<string, unknown>[];
   }
 
+  /** A query over the binary protocol: FLOAT and DOUBLE arrive as the exact float32/float64. */
+  async allBinary(sql: string): Promise<Record<string, unknown>[]> {
+    const [rows] = await this.#conn.execute(sql);
+    return rows as Record<string, unknown>[];
+  }
+
   /** The source mapping of a table as `cuttle sources add` builds it from information_schema. */
   async tableMapping(choice: Omit<TableChoice, 'database'>): Promise<TableMappingConfig> {
     const rows = await this.all(ORIGIN_COLUMNS_SQL, [this.database, choice.table]);
