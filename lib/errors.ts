@@ -30,6 +30,8 @@ export const ErrorCodes = {
   INVALID_SECRET_REF: 400,
   /** A secret reference names a variable, file or key that does not exist here. */
   SECRET_UNRESOLVED: 400,
+  /** An origin column holds values (or a definition) the pipeline cannot carry exactly. */
+  UNCARRIABLE_VALUE: 400,
   // 401/403: who you are.
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,

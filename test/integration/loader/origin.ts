@@ -5,11 +5,13 @@
  */
 import { createConnection, type Connection } from 'mysql2/promise';
 import { randomBytes } from 'node:crypto';
+import { MysqlOriginSchemaReader } from '../../../services/loader/adapters/origin-schema-adapter.ts';
 import type { DebeziumEncodings } from '../../../services/loader/mapping/encodings.ts';
 import type { TableMappingConfig } from '../../../services/loader/mapping/source-config.ts';
 import { avroConverterConfig, connectorConfig } from '../../../services/loader/sources/connector-config.ts';
 import {
   ORIGIN_COLUMNS_SQL,
+  originColumnOf,
   tableMappingFromOrigin,
   type OriginColumn,
   type TableChoice,
@@ -50,20 +52,29 @@ export class Origin {
 
   /** The source mapping of a table as `cuttle sources add` builds it from information_schema. */
   async tableMapping(choice: Omit<TableChoice, 'database'>): Promise<TableMappingConfig> {
-    const rows = await this.all(ORIGIN_COLUMNS_SQL, [this.database, choice.table]);
-    const columns: OriginColumn[] = rows.map((r) => ({
-      name: String(r.name),
-      type: String(r.type),
-      position: Number(r.position),
-      keyPosition: r.keyPosition === null ? null : Number(r.keyPosition),
-    }));
-    return tableMappingFromOrigin({ ...choice, database: this.database }, columns);
+    return tableMappingFromOrigin({ ...choice, database: this.database }, await this.columns(choice.table));
+  }
+
+  /** The table's columns as `cuttle sources add` reads them from information_schema. */
+  async columns(table: string): Promise<OriginColumn[]> {
+    return (await this.all(ORIGIN_COLUMNS_SQL, [this.database, table])).map(originColumnOf);
   }
 
   async close(): Promise<void> {
     await this.#conn.query(`DROP DATABASE IF EXISTS \`${this.database}\``).catch(() => undefined);
     await this.#conn.end();
   }
+}
+
+/** The reader `cuttle sources add` uses on the origin (schema and fidelity checks), as root. */
+export function openOriginReader(): Promise<MysqlOriginSchemaReader> {
+  const url = new URL(stackEnv.originMysqlUrl);
+  return MysqlOriginSchemaReader.open({
+    host: url.hostname,
+    port: Number(url.port || '3307'),
+    user: decodeURIComponent(url.username || 'root'),
+    password: decodeURIComponent(url.password),
+  });
 }
 
 /**

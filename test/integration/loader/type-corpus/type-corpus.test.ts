@@ -11,7 +11,9 @@ import type { FieldType } from '../../../../lib/schema/types.ts';
 import { canonicalDecimal } from '../../../../lib/schema/values.ts';
 import { sourceConfigSchema } from '../../../../services/loader/mapping/source-config.ts';
 import { SourceMapper } from '../../../../services/loader/mapping/source-mapper.ts';
+import { checkFidelity } from '../../../../services/loader/sources/origin-checks.ts';
 import { eventually } from '../harness.ts';
+import { openOriginReader } from '../origin.ts';
 import { Pipeline } from '../pipeline.ts';
 import { CORPUS, type CorpusTable, type ReadAs } from './corpus.ts';
 
@@ -187,6 +189,19 @@ describe.each(['json', 'avro'] as const)('type corpus through the whole pipeline
 
   afterAll(async () => {
     await pipeline.close();
+  });
+
+  it('passes registration: nothing in the corpus is refused', async () => {
+    const reader = await openOriginReader();
+    try {
+      const mapper = new SourceMapper(sourceConfigSchema.parse(pipeline.source));
+      const checked = [];
+      for (const table of mapper.tables)
+        checked.push({ table, columns: await pipeline.origin.columns(table.sourceTable.table) });
+      expect((await checkFidelity(checked, format, reader)).refusals).toEqual([]);
+    } finally {
+      await reader.close();
+    }
   });
 
   it('holds every cell exactly as the origin does, in ctldb and in the LDB (0 differing cells)', async () => {
