@@ -263,17 +263,19 @@ class LoaderService implements Loader {
     );
     this.#consumer = consumer;
     this.#pipeline = pipeline;
+    // Before the changes: a partition holding a transaction finds its end marker there.
+    await this.#startTransactionFeed(transactionTopics);
     try {
       await consumer.start(topics, pipeline);
     } catch (err) {
       // Kafka unreachable or settling (after a broker restart): never exit, try again shortly.
       this.#log.error({ err, attempt: this.#startFailures }, 'the Kafka consumer did not start; retrying');
       await consumer.stop().catch(() => undefined);
+      await this.#stopTransactionFeed();
       this.#restartLater();
       return false;
     }
     this.#startFailures = 0;
-    await this.#startTransactionFeed(transactionTopics);
     this.#log.info({ sources: sources.map((s) => s.name), topics }, 'sources loaded');
     return true;
   }

@@ -12,6 +12,8 @@ import type { TransactionTracker } from '../pipeline/transactions.ts';
 
 /** How far back in the transaction topics a starting loader reads. */
 const LOOKBACK_MS = 5 * 60_000;
+/** How long a starting loader waits for the feed before consuming changes anyway. */
+const JOIN_TIMEOUT_MS = 15_000;
 
 export interface TransactionFeedTopic {
   readonly decoder: EventDecoder;
@@ -46,10 +48,18 @@ export class KafkajsTransactionFeed {
     this.#consumer = this.#kafka.consumer({ groupId: `${options.groupId}-transactions-${randomUUID()}` });
   }
 
+  /** Resolves once the feed has joined its group and is positioned (or after JOIN_TIMEOUT_MS). */
   async start(): Promise<void> {
     const topics = [...this.#options.topics.keys()];
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topics, fromBeginning: false });
+    const joined = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), JOIN_TIMEOUT_MS);
+      this.#consumer.on(this.#consumer.events.GROUP_JOIN, () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
     await this.#consumer.run({
       autoCommit: false,
       eachMessage: async ({ topic, partition, message }) => {
@@ -75,6 +85,8 @@ export class KafkajsTransactionFeed {
         }
       },
     });
+    if (!(await joined))
+      this.#options.log.warn({ topics }, 'the transaction feed has not joined its group yet');
     // Without it the feed starts at the latest markers: the first transactions wait out their limit.
     await this.#seekBack(topics).catch((err: unknown) =>
       this.#options.log.warn({ err, topics }, 'transaction topics read from their latest markers only'),

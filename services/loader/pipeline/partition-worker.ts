@@ -198,7 +198,7 @@ export class PartitionWorker {
   }
 
   #transactionTimedOut(open: OpenTransaction, expected: number | undefined): void {
-    this.#metrics.count('transaction_split');
+    this.#metrics.count('transaction_timeout');
     this.#deps.log.warn(
       { ...this.#labels, transaction: open.id, changes: open.lastOrder, expected: expected ?? null },
       'origin transaction committed in parts: its end did not arrive in time',
