@@ -3,17 +3,24 @@
  * TransactionTracker. Every loader reads every partition of them (a consumer group of its own,
  * nothing committed), starting a few minutes back: only the ends of recent transactions matter,
  * older ones are known from the events that follow them in their partition.
+ *
+ * Debezium creates a transaction topic with the first transaction after its snapshot, and kafkajs
+ * cannot subscribe to a topic that does not exist yet: until every topic exists the feed looks
+ * for the missing ones every few seconds and, when one appears, starts again with it (reading
+ * back, so no end marker is missed).
  */
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../../lib/logging.ts';
 import type { EventDecoder } from '../decode/decoder.ts';
 import type { TransactionTracker } from '../pipeline/transactions.ts';
 
-/** How far back in the transaction topics a starting loader reads. */
+/** How far back in the transaction topics a starting feed reads. */
 const LOOKBACK_MS = 5 * 60_000;
-/** How long a starting loader waits for the feed before consuming changes anyway. */
+/** How long a starting feed waits to join its group before the loader goes on anyway. */
 const JOIN_TIMEOUT_MS = 15_000;
+/** How often missing transaction topics are looked for. */
+const MISSING_TOPICS_CHECK_MS = 2_000;
 
 export interface TransactionFeedTopic {
   readonly decoder: EventDecoder;
@@ -32,7 +39,12 @@ export interface TransactionFeedOptions {
 export class KafkajsTransactionFeed {
   readonly #options: TransactionFeedOptions;
   readonly #kafka: Kafka;
-  readonly #consumer: Consumer;
+  readonly #admin: Admin;
+  #consumer: Consumer | null = null;
+  #following: readonly string[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+  #refreshing: Promise<void> = Promise.resolve();
 
   constructor(options: TransactionFeedOptions) {
     this.#options = options;
@@ -45,22 +57,57 @@ export class KafkajsTransactionFeed {
         options.log.warn({ kafkajs: rest, namespace: entry.namespace }, message);
       },
     });
-    this.#consumer = this.#kafka.consumer({ groupId: `${options.groupId}-transactions-${randomUUID()}` });
+    this.#admin = this.#kafka.admin();
   }
 
-  /** Resolves once the feed has joined its group and is positioned (or after JOIN_TIMEOUT_MS). */
+  /** Resolves once the feed follows every transaction topic that exists (or has given up waiting). */
   async start(): Promise<void> {
-    const topics = [...this.#options.topics.keys()];
-    await this.#consumer.connect();
-    await this.#consumer.subscribe({ topics, fromBeginning: false });
+    await this.#admin.connect();
+    await this.#refresh();
+    this.#timer = setInterval(() => {
+      this.#refreshing = this.#refreshing
+        .then(() => this.#refresh())
+        .catch((err: unknown) => this.#options.log.warn({ err }, 'following the transaction topics'));
+    }, MISSING_TOPICS_CHECK_MS);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    await this.#refreshing.catch(() => undefined);
+    await this.#consumer?.disconnect();
+    this.#consumer = null;
+    await this.#admin.disconnect();
+  }
+
+  async #refresh(): Promise<void> {
+    const wanted = [...this.#options.topics.keys()];
+    if (this.#stopped || this.#following.length === wanted.length) {
+      clearInterval(this.#timer);
+      return;
+    }
+    const existing = new Set(await this.#admin.listTopics());
+    const present = wanted.filter((t) => existing.has(t));
+    if (present.length === this.#following.length) return;
+    await this.#consumer?.disconnect();
+    this.#consumer = await this.#follow(present);
+    this.#following = present;
+  }
+
+  async #follow(topics: readonly string[]): Promise<Consumer> {
+    const consumer = this.#kafka.consumer({
+      groupId: `${this.#options.groupId}-transactions-${randomUUID()}`,
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...topics], fromBeginning: false });
     const joined = new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), JOIN_TIMEOUT_MS);
-      this.#consumer.on(this.#consumer.events.GROUP_JOIN, () => {
+      consumer.on(consumer.events.GROUP_JOIN, () => {
         clearTimeout(timer);
         resolve(true);
       });
     });
-    await this.#consumer.run({
+    await consumer.run({
       autoCommit: false,
       eachMessage: async ({ topic, partition, message }) => {
         const feed = this.#options.topics.get(topic);
@@ -87,26 +134,17 @@ export class KafkajsTransactionFeed {
     });
     if (!(await joined))
       this.#options.log.warn({ topics }, 'the transaction feed has not joined its group yet');
-    // Without it the feed starts at the latest markers: the first transactions wait out their limit.
-    await this.#seekBack(topics).catch((err: unknown) =>
+    // Without it the feed reads from the latest markers: the first transactions wait out their limit.
+    await this.#seekBack(consumer, topics).catch((err: unknown) =>
       this.#options.log.warn({ err, topics }, 'transaction topics read from their latest markers only'),
     );
+    return consumer;
   }
 
-  async #seekBack(topics: readonly string[]): Promise<void> {
-    const admin = this.#kafka.admin();
-    await admin.connect();
-    try {
-      for (const topic of topics) {
-        const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, Date.now() - LOOKBACK_MS);
-        for (const { partition, offset } of offsets) this.#consumer.seek({ topic, partition, offset });
-      }
-    } finally {
-      await admin.disconnect();
+  async #seekBack(consumer: Consumer, topics: readonly string[]): Promise<void> {
+    for (const topic of topics) {
+      const offsets = await this.#admin.fetchTopicOffsetsByTimestamp(topic, Date.now() - LOOKBACK_MS);
+      for (const { partition, offset } of offsets) consumer.seek({ topic, partition, offset });
     }
-  }
-
-  async stop(): Promise<void> {
-    await this.#consumer.disconnect();
   }
 }
