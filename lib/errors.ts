@@ -38,6 +38,8 @@ export const ErrorCodes = {
   JSON_TOO_DEEP: 400,
   /** A writer registered without `families` and without `global: true`. */
   WRITER_SCOPE_MISSING: 400,
+  /** An origin column holds values (or a definition) the pipeline cannot carry exactly. */
+  UNCARRIABLE_VALUE: 400,
   // 401/403: who you are.
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,

@@ -57,6 +57,11 @@ export const loaderOptions = {
     description: 'Close a non-empty batch this long after its first event.',
   },
   partitionsConcurrently: { schema: env.int(4, 1), description: 'Partitions processed at the same time.' },
+  transactionWaitMs: {
+    schema: env.int(2000, 0),
+    description:
+      "Longest wait for the end of an origin transaction (Debezium's transaction topic) before its changes so far are committed without the rest.",
+  },
   httpHost: {
     schema: env.string('127.0.0.1'),
     description: 'Address of the health, status and metrics endpoints.',

@@ -14,6 +14,7 @@ import { createRegistry, type Registry } from '../../lib/metrics.ts';
 import { BullmqDeadLetterStore } from './adapters/bullmq-dead-letter-adapter.ts';
 import { ConfluentRegistryAdapter } from './adapters/confluent-registry-adapter.ts';
 import { KafkajsChangeConsumer } from './adapters/kafkajs-consumer-adapter.ts';
+import { KafkajsTransactionFeed, type TransactionFeedTopic } from './adapters/kafkajs-transaction-feed.ts';
 import type { LoaderConfig } from './config.ts';
 import type { ChangeConsumer } from './consumer/consumer.ts';
 import { FileChangeConsumer } from './consumer/file-consumer.ts';
@@ -30,7 +31,8 @@ import { SourceMapper } from './mapping/source-mapper.ts';
 import { createLoaderMetrics, type LoaderMetrics } from './metrics.ts';
 import { LoaderPipeline } from './pipeline/loader-pipeline.ts';
 import type { PartitionStatus } from './pipeline/partition-worker.ts';
-import { topicsOf, type SchemaApi, type SourceRoute } from './pipeline/source-route.ts';
+import { topicsOf, transactionTopic, type SchemaApi, type SourceRoute } from './pipeline/source-route.ts';
+import { TransactionTracker } from './pipeline/transactions.ts';
 import { ExecutiveAdmin } from './sources/executive-admin.ts';
 import { listSources, updateSourceConfig } from './sources/registration.ts';
 
@@ -73,9 +75,15 @@ export function buildRoutes(
   sources: readonly SourceConfig[],
   decoderFor: (source: SourceConfig) => EventDecoder,
   schemaApi?: SchemaApi,
-): { routes: Map<string, SourceRoute>; topics: string[] } {
+): {
+  routes: Map<string, SourceRoute>;
+  topics: string[];
+  /** Each source's transaction topic, with the tracker its partitions consult. */
+  transactionTopics: Map<string, TransactionFeedTopic>;
+} {
   const routes = new Map<string, SourceRoute>();
   const topics: string[] = [];
+  const transactionTopics = new Map<string, TransactionFeedTopic>();
   for (const config of sources) {
     const mapper = new SourceMapper(config);
     const firstTable = mapper.tables[0];
@@ -87,15 +95,20 @@ export function buildRoutes(
       decoder: decoderFor(config),
       defaultFamily: firstTable.schema.family,
       held: new Map(),
+      transactions: new TransactionTracker(),
       ...(schemaApi === undefined ? {} : { schemaApi }),
     };
+    transactionTopics.set(transactionTopic(config.topicPrefix ?? config.name), {
+      decoder: route.decoder,
+      tracker: route.transactions as TransactionTracker,
+    });
     for (const topic of topicsOf(config.topicPrefix ?? config.name, mapper, config.schemaTopic)) {
       if (routes.has(topic)) throw new CuttleError('CONFIG_INVALID', `topic ${topic} belongs to two sources`);
       routes.set(topic, route);
       topics.push(topic);
     }
   }
-  return { routes, topics };
+  return { routes, topics, transactionTopics };
 }
 
 export function createLoader(config: LoaderConfig, deps: LoaderDeps = {}): Loader {
@@ -112,6 +125,7 @@ class LoaderService implements Loader {
   readonly #json = new JsonEventDecoder();
   #registry: SchemaRegistry | undefined;
   #consumer: ChangeConsumer | null = null;
+  #transactionFeed: KafkajsTransactionFeed | null = null;
   #pipeline: LoaderPipeline | null = null;
   #topics: string[] = [];
   #fingerprint = '';
@@ -204,6 +218,7 @@ class LoaderService implements Loader {
     await this.#refreshing.catch(() => undefined);
     await this.#consumer?.stop();
     this.#consumer = null;
+    await this.#stopTransactionFeed();
     await this.#status.stop();
     if (this.#deps.deadLetters === undefined) await this.deadLetters.close();
   }
@@ -212,9 +227,14 @@ class LoaderService implements Loader {
     const sources = (await this.#readSources()).map((s) => sourceConfigSchema.parse(s));
     const fingerprint = JSON.stringify(sources);
     if (fingerprint === this.#fingerprint) return false;
-    const { routes, topics } = buildRoutes(sources, (s) => this.#decoderFor(s), this.#schemaApi());
+    const { routes, topics, transactionTopics } = buildRoutes(
+      sources,
+      (s) => this.#decoderFor(s),
+      this.#schemaApi(),
+    );
     await this.#consumer?.stop();
     this.#consumer = null;
+    await this.#stopTransactionFeed();
     this.#pipeline = null;
     this.#fingerprint = fingerprint;
     this.#topics = topics;
@@ -237,23 +257,53 @@ class LoaderService implements Loader {
         },
         now: Date.now,
         sleep: (ms) => sleep(ms),
+        transactionWaitMs: this.#config.transactionWaitMs,
       },
       () => this.#restartLater(),
     );
     this.#consumer = consumer;
     this.#pipeline = pipeline;
+    // Before the changes: a partition holding a transaction finds its end marker there.
+    await this.#startTransactionFeed(transactionTopics);
     try {
       await consumer.start(topics, pipeline);
     } catch (err) {
       // Kafka unreachable or settling (after a broker restart): never exit, try again shortly.
       this.#log.error({ err, attempt: this.#startFailures }, 'the Kafka consumer did not start; retrying');
       await consumer.stop().catch(() => undefined);
+      await this.#stopTransactionFeed();
       this.#restartLater();
       return false;
     }
     this.#startFailures = 0;
     this.#log.info({ sources: sources.map((s) => s.name), topics }, 'sources loaded');
     return true;
+  }
+
+  /** Follows the sources' transaction topics (Kafka only), so that origin transactions stay whole. */
+  async #startTransactionFeed(topics: ReadonlyMap<string, TransactionFeedTopic>): Promise<void> {
+    if (this.#deps.consumerFactory !== undefined || this.#config.eventsFile !== undefined) return;
+    const feed = new KafkajsTransactionFeed({
+      brokers: this.#config.brokers,
+      clientId: this.#config.clientId,
+      groupId: this.#config.groupId,
+      topics,
+      log: this.#log.child({ component: 'transactions' }),
+    });
+    try {
+      await feed.start();
+      this.#transactionFeed = feed;
+    } catch (err) {
+      // Partitions then wait out LOADER_TRANSACTION_WAIT_MS for each open transaction: slower, not wrong.
+      this.#log.error({ err }, 'the transaction topics cannot be followed');
+      await feed.stop().catch(() => undefined);
+    }
+  }
+
+  async #stopTransactionFeed(): Promise<void> {
+    const feed = this.#transactionFeed;
+    this.#transactionFeed = null;
+    await feed?.stop().catch((err: unknown) => this.#log.warn({ err }, 'stopping the transaction feed'));
   }
 
   /** Rebuilds the consumer after a backoff (a failed start, or a crash it does not restart from). */

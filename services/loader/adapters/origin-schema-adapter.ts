@@ -1,7 +1,10 @@
-/** OriginSchemaReader over mysql2: the origin's information_schema, read once per table. */
+/**
+ * OriginSchemaReader over mysql2: the origin's information_schema, read once per table, and the
+ * read-only checks of registration (sources/origin-checks.ts).
+ */
 import { createConnection, type Connection } from 'mysql2/promise';
 import { CuttleError } from '../../../lib/errors.ts';
-import { ORIGIN_COLUMNS_SQL, type OriginColumn } from '../sources/origin-schema.ts';
+import { ORIGIN_COLUMNS_SQL, originColumnOf, type OriginColumn } from '../sources/origin-schema.ts';
 import type { OriginSchemaReader } from '../sources/registration.ts';
 
 export class MysqlOriginSchemaReader implements OriginSchemaReader {
@@ -33,12 +36,13 @@ export class MysqlOriginSchemaReader implements OriginSchemaReader {
 
   async columns(database: string, table: string): Promise<OriginColumn[]> {
     const [rows] = await this.#connection.query(ORIGIN_COLUMNS_SQL, [database, table]);
-    return (rows as Record<string, unknown>[]).map((r) => ({
-      name: String(r.name),
-      type: String(r.type),
-      position: Number(r.position),
-      keyPosition: r.keyPosition === null ? null : Number(r.keyPosition),
-    }));
+    return (rows as Record<string, unknown>[]).map(originColumnOf);
+  }
+
+  /** Over the binary protocol, so that FLOAT and DOUBLE values arrive exactly. */
+  async query(sql: string, params: readonly (string | number)[]): Promise<Record<string, unknown>[]> {
+    const [rows] = await this.#connection.execute(sql, [...params]);
+    return rows as Record<string, unknown>[];
   }
 
   async close(): Promise<void> {

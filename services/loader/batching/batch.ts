@@ -20,8 +20,21 @@ export interface BatchEvent {
   readonly bytes: number;
   /** Binlog key (source-position.ts) of the event's transaction, when it has one. */
   readonly sourceKey?: string | null;
+  /**
+   * The origin transaction of the event's change: null for a change outside any (snapshot reads,
+   * no transaction metadata); undefined for an event without a change (tombstone, dead letter).
+   */
+  readonly transaction?: EventTransaction | null;
   /** The Kafka record, kept until the batch commits so a poison event can be dead-lettered whole. */
   readonly message?: InboundMessage;
+}
+
+export interface EventTransaction {
+  readonly id: string;
+  /** The source table (`db.table`). */
+  readonly table: string;
+  /** The change's ordinal among the transaction's changes to the table (1-based). */
+  readonly order: number;
 }
 
 export interface Batch extends TopicPartition {

@@ -8,7 +8,8 @@
  *   given delay. Nothing is dropped or reordered.
  * - 5xx, unreachable, 401/403/404 (credentials or a table being created): retry with backoff.
  * - any other 4xx names a bad mutation: that event is poison. With several events in the batch
- *   and no row index, split the batch to find it.
+ *   and no row index, split the batch to find it; with `halt`, the events before it are split
+ *   off and committed first, so that everything before a poison event is applied.
  * - poison: `skip` sends it to the dead-letter queue and moves on; `halt` stops the partition.
  */
 import { isCuttleError } from '../../../lib/errors.ts';
@@ -34,7 +35,11 @@ export type Decision =
   | { readonly action: 'seek'; readonly offset: string | null; readonly reason: string }
   | { readonly action: 'pause'; readonly delayMs: number; readonly reason: string }
   | { readonly action: 'retry'; readonly delayMs: number; readonly reason: string }
-  | { readonly action: 'isolate'; readonly reason: string }
+  /**
+   * Send the batch's events again in smaller batches to leave a poison event alone: one batch
+   * per event, or (`at`) the events before that offset, it, and the events after it.
+   */
+  | { readonly action: 'isolate'; readonly reason: string; readonly at?: string }
   | {
       readonly action: 'dead-letter';
       readonly offsets: readonly string[];
@@ -82,6 +87,11 @@ export function decideAfterSend(result: SendResult, batch: Batch, options: Decis
   const row = typeof result.details.row === 'number' ? result.details.row : undefined;
   const culprit = row === undefined || TOO_BIG.has(code) ? undefined : eventOfMutation(batch, row);
   if (culprit === undefined && batch.events.length > 1) return { action: 'isolate', reason };
+  // Halting at an event after others of the batch: commit those first, so the poison event
+  // alone is left (it is sent again alone and refused again).
+  if (options.policy === 'halt' && culprit !== undefined && batch.events[0]?.offset !== culprit.offset) {
+    return { action: 'isolate', at: culprit.offset, reason };
+  }
   const offsets = culprit !== undefined ? [culprit.offset] : batch.events.map((e) => e.offset);
   return poison(options.policy, offsets, code, reason);
 }

@@ -5,6 +5,12 @@
  * per-key order is the partition's order. A 409 or a rebalance resets it to the stored offset;
  * events below that offset (already in ctldb) are dropped as stale.
  *
+ * Origin transactions stay whole: a batch is only cut where a transaction ends (the next event
+ * belongs to another transaction, or to none), except when one transaction alone is over the
+ * size limits (then it is split at the limit). The open draft's last transaction may go on in
+ * events not fetched yet: `closeOpen(false)` closes the draft before it and keeps it open, and
+ * `openTransaction` tells the worker which transaction that is.
+ *
  * Time is passed in (`nowMs`), never read, so tests drive it directly.
  */
 import { buildBatch, type Batch, type BatchEvent } from './batch.ts';
@@ -36,6 +42,21 @@ interface Draft {
   bytes: number;
   /** Closed drafts wait for the batch in flight; a single marks an isolated event. */
   closed: boolean;
+  /** `events[0..boundary)` are whole transactions (or changes outside any). */
+  boundary: number;
+  /** The transaction of the last events, which more events may continue; null when none. */
+  open: OpenTransaction | null;
+}
+
+/** A transaction whose changes so far end the open draft. */
+export interface OpenTransaction {
+  readonly id: string;
+  /** The source table (`db.table`) of this partition. */
+  readonly table: string;
+  /** The ordinal, among the transaction's changes to the table, of the last one accepted. */
+  readonly lastOrder: number;
+  /** When its first change was accepted. */
+  readonly sinceMs: number;
 }
 
 export type AddResult = 'added' | 'stale';
@@ -86,29 +107,38 @@ export class PartitionBatcher {
     if (this.#position !== null && compareOffsets(event.offset, this.#position) < 0) return 'stale';
     this.#position = nextOffset(event.offset);
     let draft = this.#openDraft();
+    const carried = draft !== undefined && continues(draft, event) ? draft.open : null;
     if (draft !== undefined && !this.#fits(draft, event)) {
-      draft.closed = true;
-      draft = undefined;
+      draft = carried !== null ? this.#closeBeforeOpenTransaction(draft, nowMs) : undefined;
+      if (draft !== undefined && !this.#fits(draft, event)) {
+        // One transaction alone is over the limits: split at the limit.
+        this.#close(draft);
+        draft = undefined;
+      }
+      this.#closeOpenDraft(draft);
     }
-    if (draft === undefined) {
-      draft = { events: [], openedAtMs: nowMs, family: null, mutations: 0, bytes: 0, closed: false };
-      this.#drafts.push(draft);
+    draft ??= this.#newDraft(nowMs, carried);
+    append(draft, event, nowMs);
+    if (this.#isFull(draft)) {
+      const rest = this.#closeBeforeOpenTransaction(draft, nowMs);
+      if (rest !== undefined && this.#isFull(rest)) this.#close(rest);
     }
-    draft.events.push(event);
-    draft.family ??= event.family;
-    draft.mutations += event.mutations.length;
-    draft.bytes += event.bytes;
-    if (this.#isFull(draft)) draft.closed = true;
     return 'added';
+  }
+
+  /** The transaction the open draft ends with, which events not accepted yet may continue. */
+  openTransaction(): OpenTransaction | null {
+    return this.#openDraft()?.open ?? null;
   }
 
   /** The next batch to send, if one is ready and none is in flight. */
   take(nowMs: number): Batch | null {
     if (this.#inFlight !== null) return null;
-    const draft = this.#drafts[0];
-    if (draft === undefined) return null;
-    if (!draft.closed && nowMs - draft.openedAtMs < this.#limits.maxWaitMs) return null;
-    this.#drafts.shift();
+    if (!this.hasReadyDraft(nowMs)) return null;
+    const first = this.#drafts[0] as Draft;
+    // Due by time: what is before its open transaction goes; the transaction waits for its end.
+    if (!first.closed) this.#closeBeforeOpenTransaction(first, nowMs);
+    const draft = this.#drafts.shift() as Draft;
     this.#inFlight = buildBatch(
       this.tp,
       draft.events,
@@ -122,19 +152,28 @@ export class PartitionBatcher {
   /** True when a batch could be taken once the one in flight is acknowledged. */
   hasReadyDraft(nowMs: number): boolean {
     const draft = this.#drafts[0];
-    return draft !== undefined && (draft.closed || nowMs - draft.openedAtMs >= this.#limits.maxWaitMs);
+    if (draft === undefined) return false;
+    if (draft.closed) return true;
+    return nowMs - draft.openedAtMs >= this.#limits.maxWaitMs && (draft.open === null || draft.boundary > 0);
   }
 
-  /** Closes the open batch now (end of a fetched Kafka batch: nothing more can join it soon). */
-  closeOpen(): void {
+  /**
+   * Closes the open batch now (end of a fetched Kafka batch: nothing more can join it soon).
+   * With `transactionComplete` false, the transaction it ends with stays open (its end has not
+   * been fetched yet) and only what comes before that transaction is closed.
+   */
+  closeOpen(transactionComplete = true): void {
     const draft = this.#openDraft();
-    if (draft !== undefined && draft.events.length > 0) draft.closed = true;
+    if (draft === undefined || draft.events.length === 0) return;
+    if (transactionComplete || draft.open === null) this.#close(draft);
+    else this.#closeBeforeOpenTransaction(draft, draft.open.sinceMs);
   }
 
   /** Milliseconds until `take` may return a batch by time; null when nothing waits or one is in flight. */
   dueInMs(nowMs: number): number | null {
     const draft = this.#drafts[0];
     if (draft === undefined || this.#inFlight !== null) return null;
+    if (!draft.closed && draft.open !== null && draft.boundary === 0) return null;
     return draft.closed ? 0 : Math.max(0, draft.openedAtMs + this.#limits.maxWaitMs - nowMs);
   }
 
@@ -156,19 +195,34 @@ export class PartitionBatcher {
     this.#inFlight = batch;
   }
 
-  /** Splits the batch in flight into one batch per event, to find which event is poison. */
-  isolateInFlight(nowMs: number): void {
+  /**
+   * Splits the batch in flight to isolate a poison event: into one batch per event (to find it),
+   * or, given its offset, into the events before it, it alone, and the events after it.
+   */
+  isolateInFlight(nowMs: number, at?: string): void {
     const batch = this.#inFlight;
     if (batch === null) return;
-    const singles = batch.events.map((e) => ({
-      events: [e],
-      openedAtMs: nowMs,
-      family: e.family,
-      mutations: e.mutations.length,
-      bytes: e.bytes,
-      closed: true,
-    }));
-    this.#drafts.unshift(...singles);
+    const groups: BatchEvent[][] = [];
+    if (at === undefined) for (const e of batch.events) groups.push([e]);
+    else {
+      const index = batch.events.findIndex((e) => e.offset === at);
+      if (index < 0) throw new Error(`offset ${at} is not in the batch in flight`);
+      groups.push(batch.events.slice(0, index), [batch.events[index] as BatchEvent]);
+      groups.push(batch.events.slice(index + 1));
+    }
+    const drafts = groups
+      .filter((events) => events.length > 0)
+      .map((events) => ({
+        events,
+        openedAtMs: nowMs,
+        family: events.find((e) => e.family !== null)?.family ?? null,
+        mutations: events.reduce((n, e) => n + e.mutations.length, 0),
+        bytes: events.reduce((n, e) => n + e.bytes, 0),
+        closed: true,
+        boundary: events.length,
+        open: null,
+      }));
+    this.#drafts.unshift(...drafts);
     this.#inFlight = null;
   }
 
@@ -190,6 +244,69 @@ export class PartitionBatcher {
     return last !== undefined && !last.closed ? last : undefined;
   }
 
+  #newDraft(nowMs: number, open: OpenTransaction | null): Draft {
+    const draft: Draft = {
+      events: [],
+      openedAtMs: nowMs,
+      family: null,
+      mutations: 0,
+      bytes: 0,
+      closed: false,
+      boundary: 0,
+      open,
+    };
+    this.#drafts.push(draft);
+    return draft;
+  }
+
+  #close(draft: Draft): void {
+    draft.closed = true;
+    draft.boundary = draft.events.length;
+    draft.open = null;
+  }
+
+  /** Closes the open draft unless it is `keep`. */
+  #closeOpenDraft(keep: Draft | undefined): void {
+    const draft = this.#openDraft();
+    if (draft !== undefined && draft !== keep) this.#close(draft);
+  }
+
+  /**
+   * Closes `draft` before its open transaction and moves that transaction's events to a new open
+   * draft, which it returns; returns `draft` itself when the transaction is all it holds (nothing
+   * to close before it), and undefined when it has no open transaction (it is then closed).
+   */
+  #closeBeforeOpenTransaction(draft: Draft, nowMs: number): Draft | undefined {
+    if (draft.open === null) {
+      this.#close(draft);
+      return undefined;
+    }
+    if (draft.boundary === 0) return draft;
+    const moved = draft.events.splice(draft.boundary);
+    const rest: Draft = {
+      events: [],
+      openedAtMs: nowMs,
+      family: null,
+      mutations: 0,
+      bytes: 0,
+      closed: false,
+      boundary: 0,
+      open: draft.open,
+    };
+    for (const event of moved) {
+      rest.events.push(event);
+      rest.family ??= event.family;
+      rest.mutations += event.mutations.length;
+      rest.bytes += event.bytes;
+    }
+    draft.mutations -= rest.mutations;
+    draft.bytes -= rest.bytes;
+    draft.family = draft.events.find((e) => e.family !== null)?.family ?? null;
+    this.#close(draft);
+    this.#drafts.splice(this.#drafts.indexOf(draft) + 1, 0, rest);
+    return rest;
+  }
+
   #fits(draft: Draft, event: BatchEvent): boolean {
     if (draft.events.length === 0) return true;
     // One batch goes to one family's mutation endpoint.
@@ -207,5 +324,38 @@ export class PartitionBatcher {
       draft.bytes >= this.#limits.maxBytes ||
       draft.events.length >= this.#limits.maxEvents
     );
+  }
+}
+
+/** True when `event` continues the transaction `draft` ends with. */
+function continues(draft: Draft, event: BatchEvent): boolean {
+  if (draft.open === null) return false;
+  return event.transaction === undefined || event.transaction?.id === draft.open.id;
+}
+
+/**
+ * Adds `event` to `draft`, moving the transaction boundary: an event of another transaction (or
+ * of none) ends the open one; events without a change of their own (tombstones, dead-lettered
+ * events, `transaction` undefined) belong to whatever surrounds them.
+ */
+function append(draft: Draft, event: BatchEvent, nowMs: number): void {
+  const tx = event.transaction;
+  if (tx !== undefined && (tx === null || draft.open?.id !== tx.id)) {
+    draft.boundary = draft.events.length;
+    draft.open = null;
+  }
+  draft.events.push(event);
+  draft.family ??= event.family;
+  draft.mutations += event.mutations.length;
+  draft.bytes += event.bytes;
+  if (tx === null || (tx === undefined && draft.open === null)) {
+    draft.boundary = draft.events.length;
+  } else if (tx !== undefined) {
+    draft.open = {
+      id: tx.id,
+      table: tx.table,
+      lastOrder: tx.order,
+      sinceMs: draft.open?.id === tx.id ? draft.open.sinceMs : nowMs,
+    };
   }
 }

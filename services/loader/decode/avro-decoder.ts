@@ -6,10 +6,10 @@
  */
 import { isCuttleError } from '../../../lib/errors.ts';
 import type { InboundMessage } from '../message.ts';
-import type { DecodedRecords } from './change-record.ts';
+import type { DecodedRecords, TransactionEnd } from './change-record.ts';
 import type { EventDecoder } from './decoder.ts';
 import { keyRow } from './json-decoder.ts';
-import { invalidEvent, recordsFromValue } from './records.ts';
+import { invalidEvent, recordsFromValue, transactionEndFromValue } from './records.ts';
 import { isConfluentWireFormat, type SchemaRegistry } from './schema-registry.ts';
 
 export class AvroEventDecoder implements EventDecoder {
@@ -26,6 +26,11 @@ export class AvroEventDecoder implements EventDecoder {
     const key =
       message.key === null ? null : keyRow(message, await this.#decodePart(message, message.key, 'key'));
     return recordsFromValue(value, { message, key, columns: null });
+  }
+
+  async decodeTransactionEnd(message: InboundMessage): Promise<TransactionEnd | null> {
+    if (message.value === null) return null;
+    return transactionEndFromValue(await this.#decodePart(message, message.value, 'value'), message);
   }
 
   async #decodePart(message: InboundMessage, buffer: Buffer, part: 'key' | 'value'): Promise<unknown> {

@@ -27,11 +27,20 @@ export interface SourcePosition {
   readonly txOrder: number | null;
 }
 
+/** Which origin transaction a change belongs to (`provide.transaction.metadata=true`). */
+export interface TransactionRef {
+  readonly id: string;
+  /** The change's ordinal among its transaction's changes to the same table (1-based). */
+  readonly collectionOrder: number;
+}
+
 interface RecordBase {
   readonly sourceTable: SourceTableId;
   readonly position: SourcePosition;
   /** When the change committed at the origin (`source.ts_ms`), milliseconds since the epoch. */
   readonly sourceTsMs: number;
+  /** Absent or null for snapshot reads and when the connector gives no transaction metadata. */
+  readonly transaction?: TransactionRef | null;
 }
 
 export interface UpsertRecord extends RecordBase {
@@ -85,6 +94,15 @@ export interface SchemaRecord extends RecordBase {
 }
 
 export type ChangeRecord = UpsertRecord | DeleteRecord | TruncateRecord | SchemaRecord;
+
+/**
+ * The end of an origin transaction, from Debezium's transaction topic (`<prefix>.transaction`):
+ * how many changes it made to each table (`db.table`).
+ */
+export interface TransactionEnd {
+  readonly id: string;
+  readonly eventsByTable: ReadonlyMap<string, number>;
+}
 
 /** One Kafka record decodes to zero (tombstone, transaction marker), one or two records. */
 export type DecodedRecords = readonly ChangeRecord[];

@@ -4,8 +4,10 @@
  * policy); a retriable one (registry unreachable) means try again later.
  */
 import type { InboundMessage } from '../message.ts';
-import type { DecodedRecords } from './change-record.ts';
+import type { DecodedRecords, TransactionEnd } from './change-record.ts';
 
 export interface EventDecoder {
   decode(message: InboundMessage): Promise<DecodedRecords>;
+  /** A record of the transaction topic: the end of a transaction, or null (BEGIN, tombstone). */
+  decodeTransactionEnd(message: InboundMessage): Promise<TransactionEnd | null>;
 }

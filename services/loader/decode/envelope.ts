@@ -35,7 +35,9 @@ export const dataEnvelopeSchema = z.looseObject({
   before: row.nullish(),
   after: row.nullish(),
   source: sourceSchema,
-  transaction: z.looseObject({ id: z.string(), total_order: safeInteger }).nullish(),
+  transaction: z
+    .looseObject({ id: z.string(), total_order: safeInteger, data_collection_order: safeInteger.nullish() })
+    .nullish(),
 });
 export type DataEnvelope = z.output<typeof dataEnvelopeSchema>;
 
@@ -68,6 +70,17 @@ export const schemaChangeSchema = z.looseObject({
 });
 export type SchemaChangeEvent = z.output<typeof schemaChangeSchema>;
 
+/** A marker of Debezium's transaction topic; BEGIN has no counts. */
+export const transactionMarkerSchema = z.looseObject({
+  status: z.enum(['BEGIN', 'END']),
+  id: z.string(),
+  event_count: safeInteger.nullish(),
+  data_collections: z
+    .array(z.looseObject({ data_collection: z.string(), event_count: safeInteger }))
+    .nullish(),
+});
+export type TransactionMarker = z.output<typeof transactionMarkerSchema>;
+
 export type EnvelopeKind = 'data' | 'schema' | 'transaction' | 'unknown';
 
 /** Which of Debezium's value shapes an object is, by its distinguishing fields. */
@@ -99,6 +112,7 @@ export function plainDataEnvelope(value: object): DataEnvelope | undefined {
   const tx = v.transaction as Record<string, unknown> | null | undefined;
   if (tx !== null && tx !== undefined) {
     if (typeof tx !== 'object' || typeof tx.id !== 'string' || !isSafe(tx.total_order)) return undefined;
+    if (!isOptional(tx.data_collection_order, isSafe)) return undefined;
   }
   return value as DataEnvelope;
 }

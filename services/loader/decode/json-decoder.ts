@@ -5,11 +5,11 @@
  */
 import { ensureError } from '../../../lib/errors.ts';
 import type { InboundMessage } from '../message.ts';
-import type { DecodedRecords, SourceRow } from './change-record.ts';
+import type { DecodedRecords, SourceRow, TransactionEnd } from './change-record.ts';
 import { rowColumnsOf, type ConnectField } from './connect-schema.ts';
 import type { EventDecoder } from './decoder.ts';
 import { parseExactJson } from './exact-json.ts';
-import { invalidEvent, recordsFromValue } from './records.ts';
+import { invalidEvent, recordsFromValue, transactionEndFromValue } from './records.ts';
 
 interface Unwrapped {
   readonly payload: unknown;
@@ -20,6 +20,17 @@ export class JsonEventDecoder implements EventDecoder {
   decode(message: InboundMessage): Promise<DecodedRecords> {
     try {
       return Promise.resolve(this.decodeSync(message));
+    } catch (err) {
+      return Promise.reject(ensureError(err));
+    }
+  }
+
+  decodeTransactionEnd(message: InboundMessage): Promise<TransactionEnd | null> {
+    try {
+      if (message.value === null) return Promise.resolve(null);
+      return Promise.resolve(
+        transactionEndFromValue(unwrap(parseBuffer(message, message.value, 'value')).payload, message),
+      );
     } catch (err) {
       return Promise.reject(ensureError(err));
     }

@@ -14,6 +14,7 @@ import type {
   SourceRow,
   SourceTableId,
   TableChange,
+  TransactionEnd,
   UpsertRecord,
 } from './change-record.ts';
 import type { ConnectField } from './connect-schema.ts';
@@ -22,6 +23,7 @@ import {
   envelopeKind,
   plainDataEnvelope,
   schemaChangeSchema,
+  transactionMarkerSchema,
   type DataEnvelope,
   type SchemaChangeEvent,
   type SourceBlock,
@@ -90,10 +92,15 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, ctx: DecodeContext, what
 function dataRecords(envelope: DataEnvelope, ctx: DecodeContext): ChangeRecord[] {
   const { source } = envelope;
   if (source.table == null) throw invalidEvent(ctx.message, 'source.table is missing');
+  const tx = envelope.transaction;
   const base = {
     sourceTable: { database: source.db, table: source.table },
-    position: { ...positionOf(source), txOrder: envelope.transaction?.total_order ?? null },
+    position: { ...positionOf(source), txOrder: tx?.total_order ?? null },
     sourceTsMs: source.ts_ms,
+    transaction:
+      tx == null || tx.data_collection_order == null
+        ? null
+        : { id: tx.id, collectionOrder: tx.data_collection_order },
   };
   const { before, after } = envelope;
   const common = { ...base, key: ctx.key, columns: ctx.columns };
@@ -130,7 +137,10 @@ function dataRecords(envelope: DataEnvelope, ctx: DecodeContext): ChangeRecord[]
   }
 }
 
-type Common = Pick<UpsertRecord, 'sourceTable' | 'position' | 'sourceTsMs' | 'key' | 'columns'>;
+type Common = Pick<
+  UpsertRecord,
+  'sourceTable' | 'position' | 'sourceTsMs' | 'transaction' | 'key' | 'columns'
+>;
 
 function upsertOf(
   common: Common,
@@ -157,6 +167,22 @@ export function sameValueText(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'bigint') return `n:${value.toString()}`;
   if (typeof value === 'string') return `s:${value}`;
   return `o:${JSON.stringify(value)}`;
+}
+
+/**
+ * A value of Debezium's transaction topic: the end of a transaction with its counts by table, or
+ * null for a BEGIN marker. Throws for anything else (a poison record of that topic).
+ */
+export function transactionEndFromValue(value: unknown, message: InboundMessage): TransactionEnd | null {
+  const parsed = transactionMarkerSchema.safeParse(value);
+  if (!parsed.success)
+    throw invalidEvent(message, 'value is not a Debezium transaction marker', parsed.error);
+  const marker = parsed.data;
+  if (marker.status === 'BEGIN') return null;
+  return {
+    id: marker.id,
+    eventsByTable: new Map((marker.data_collections ?? []).map((c) => [c.data_collection, c.event_count])),
+  };
 }
 
 export function positionOf(source: SourceBlock): SourcePosition {

@@ -5,13 +5,15 @@
  * |-------------------------------------|-------------------------|-------------------|
  * | TINYINT…INT (any sign), BIGINT      | integer                 | integer           |
  * | BIGINT UNSIGNED                     | decimal (key: integer¹) | unsigned-bigint   |
- * | BOOLEAN (= TINYINT(1)), YEAR        | integer                 | integer           |
+ * | BOOLEAN (= TINYINT(1))              | integer                 | integer           |
+ * | YEAR                                | integer (0 or 1901…)    | year              |
  * | BIT(1)                              | integer (0/1)           | bit               |
  * | BIT(n>1)                            | bytestring, big-endian  | bits              |
  * | DECIMAL/NUMERIC                     | decimal                 | decimal           |
  * | FLOAT, DOUBLE                       | decimal (shortest text) | float / double    |
  * | DATE, TIME, DATETIME, TIMESTAMP     | string                  | date, time, …     |
- * | CHAR/VARCHAR(n ≤ 191), ENUM, SET²   | string                  | text              |
+ * | CHAR/VARCHAR(n ≤ 191)               | string                  | text              |
+ * | ENUM, SET²                          | string                  | enum, set         |
  * | CHAR/VARCHAR(n > 191), *TEXT, JSON  | text (key: string¹)     | text              |
  * | BINARY/VARBINARY(n ≤ 255), TINYBLOB | bytestring              | bytes             |
  * | VARBINARY(n > 255), BLOB…LONGBLOB   | binary                  | bytes             |
@@ -28,6 +30,7 @@ import { describeColumnType, type SourceColumnType } from './column-type.ts';
 
 export type ValueKind =
   | 'integer'
+  | 'year'
   | 'unsigned-bigint'
   | 'bit'
   | 'bits'
@@ -39,6 +42,8 @@ export type ValueKind =
   | 'datetime'
   | 'timestamp'
   | 'text'
+  | 'enum'
+  | 'set'
   | 'bytes';
 
 export interface ColumnPlan {
@@ -59,7 +64,7 @@ export interface ColumnRef {
   readonly column: string;
 }
 
-const INTEGERS = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'bigint', 'year', 'boolean']);
+const INTEGERS = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'bigint', 'boolean']);
 const TEXTS = new Set(['tinytext', 'text', 'mediumtext', 'longtext', 'json']);
 const BLOBS = new Set(['blob', 'mediumblob', 'longblob']);
 const SPATIAL = new Set([
@@ -108,6 +113,7 @@ function basePlan(type: SourceColumnType, ref: ColumnRef, isKey: boolean): Colum
   const { base } = type;
   if (base === 'bigint' && type.unsigned) return unsignedBigint(isKey, ref);
   if (INTEGERS.has(base)) return plan('integer', 'integer');
+  if (base === 'year') return plan('year', 'integer');
   if (base === 'bit') {
     const bits = type.length ?? 1;
     return bits === 1
@@ -121,8 +127,8 @@ function basePlan(type: SourceColumnType, ref: ColumnRef, isKey: boolean): Colum
     return plan(base, 'string', { fsp: type.length ?? 0 });
   }
   if (base === 'char' || base === 'varchar') return characters(type.length ?? 1, isKey, ref);
-  if (base === 'enum') return members(Math.max(0, ...type.members.map(codePoints)));
-  if (base === 'set') return members(type.members.reduce((n, m) => n + codePoints(m) + 1, 0) - 1);
+  if (base === 'enum') return members('enum', Math.max(0, ...type.members.map(codePoints)));
+  if (base === 'set') return members('set', type.members.reduce((n, m) => n + codePoints(m) + 1, 0) - 1);
   if (TEXTS.has(base)) return plan('text', 'text');
   if (base === 'binary' || base === 'varbinary') {
     const size = type.length ?? 1;
@@ -153,8 +159,8 @@ function characters(length: number, isKey: boolean, ref: ColumnRef): ColumnPlan 
   });
 }
 
-function members(longest: number): ColumnPlan {
-  return plan('text', longest <= MAX_STRING_CHARS ? 'string' : 'text');
+function members(kind: 'enum' | 'set', longest: number): ColumnPlan {
+  return plan(kind, longest <= MAX_STRING_CHARS ? 'string' : 'text');
 }
 
 function codePoints(s: string): number {

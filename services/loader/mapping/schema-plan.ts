@@ -1,22 +1,34 @@
 /**
  * What a schema change at the origin means for a mapped table. New columns can be appended to the
- * cuttle table (cuttle fields are only ever added, nullable); anything else that would change
- * what a field holds (a dropped, retyped or re-keyed column, a dropped table) is held with a
- * reason for an operator, because applying it silently could make ctldb differ from the origin.
+ * cuttle table (cuttle fields are only ever added, nullable), and a column widened so that every
+ * value it holds stays the same cuttle value is followed (widening.ts); anything else that would
+ * change what a field holds (a dropped, narrowed, retyped or re-keyed column, a dropped table) is
+ * held with a reason for an operator, because applying it silently could make ctldb differ from
+ * the origin.
  */
 import { isCuttleError } from '../../../lib/errors.ts';
 import type { FieldDef } from '../../../lib/schema/types.ts';
 import type { TableChange } from '../decode/change-record.ts';
-import { columnTypeFromSchemaColumn, describeColumnType } from './column-type.ts';
+import {
+  columnTypeFromSchemaColumn,
+  describeColumnType,
+  parseColumnType,
+  type SourceColumnType,
+} from './column-type.ts';
 import type { DebeziumEncodings } from './encodings.ts';
 import type { SourceColumnConfig, TableMapping } from './source-config.ts';
 import { compileColumn, type CompiledTable } from './table-mapping.ts';
+import { keepsValues } from './widening.ts';
 
 export type SchemaPlan =
   | { readonly action: 'none' }
   /** Store `mapping` (same fields, refreshed column types) and add `addFields` first, if any. */
   | { readonly action: 'apply'; readonly mapping: TableMapping; readonly addFields: readonly FieldDef[] }
   | { readonly action: 'hold'; readonly reason: string };
+
+/** What an operator does about a held table (cli/commands/sources.ts). */
+const RESOLVE =
+  "check the cuttle table, then accept the origin's new schema with `cuttle sources resolve <source> <database.table>`";
 
 export function planSchemaChange(
   table: CompiledTable,
@@ -33,14 +45,17 @@ export function planSchemaChange(
       `the primary key of ${name} changed from (${config.keyColumns.join(', ')}) to (${change.primaryKeyColumns.join(', ')})`,
     );
   }
+  const incomingTypes = new Map(change.columns.map((c) => [c.name, columnTypeFromSchemaColumn(c)]));
   const incoming: SourceColumnConfig[] = change.columns.map((c) => ({
     name: c.name,
-    type: describeColumnType(columnTypeFromSchemaColumn(c)),
+    type: describeColumnType(incomingTypes.get(c.name) as SourceColumnType),
   }));
   const incomingNames = new Set(incoming.map((c) => c.name));
   const dropped = table.columns.filter((c) => !incomingNames.has(c.source)).map((c) => c.source);
   if (dropped.length > 0)
-    return hold(`mapped column(s) ${dropped.join(', ')} of ${name} were dropped or renamed at the origin`);
+    return hold(
+      `mapped column(s) ${dropped.join(', ')} of ${name} were dropped or renamed at the origin; ${RESOLVE}`,
+    );
   const added: SourceColumnConfig[] = [];
   for (const column of incoming) {
     const mapped = table.bySource.get(column.name);
@@ -48,8 +63,15 @@ export function planSchemaChange(
       if (!table.ignored.has(column.name) && !table.ignoresUnknownColumns) added.push(column);
       continue;
     }
+    const before = parseColumnType(mapped.sourceType);
+    const after = incomingTypes.get(column.name) as SourceColumnType;
+    if (!keepsValues(before, after)) {
+      return hold(
+        `column ${column.name} of ${name} changed from ${describeColumnType(before)} to ${column.type}, and MariaDB rewrote its values without sending them again; ${RESOLVE}`,
+      );
+    }
     const retyped = retypeProblem(config, mapped.field, column, encodings);
-    if (retyped !== undefined) return hold(retyped);
+    if (retyped !== undefined) return hold(`${retyped}; ${RESOLVE}`);
   }
   const known = new Set(config.columns.map((c) => c.name));
   const changedTypes = incoming.some(

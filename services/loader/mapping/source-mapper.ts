@@ -121,7 +121,7 @@ export class SourceMapper {
   ): WireValue {
     const ctx = { family: table.schema.family, table: table.schema.table, field: column.field.name };
     try {
-      const wire = column.convert(raw, record.columns?.get(column.source));
+      const wire = column.convert(raw, record.columns?.get(column.source), record.position.snapshot);
       return valueToJson(parseWireValue(wire, column.field, ctx, this.#limits));
     } catch (err) {
       if (err instanceof ValueProblem || isCuttleError(err)) {

@@ -20,7 +20,11 @@ import type { ColumnPlan } from './field-type.ts';
 import { formatDate, formatDateTime, formatTime, normaliseZonedTimestamp } from './temporal.ts';
 
 export type WireValue = string | number | null;
-export type Converter = (raw: unknown, field: ConnectField | undefined) => WireValue;
+/**
+ * `snapshot`: the value comes from Debezium's snapshot (read over JDBC) rather than the binlog;
+ * a few types arrive differently from the two (ENUM and SET members are escaped in the binlog).
+ */
+export type Converter = (raw: unknown, field: ConnectField | undefined, snapshot?: boolean) => WireValue;
 
 /** A value that cannot become a cuttle value; the caller adds family/table/field/event context. */
 export class ValueProblem extends Error {
@@ -100,16 +104,27 @@ function unitFromSchema(field: ConnectField | undefined): 'ms' | 'us' | 'ns' | u
 export function compileConverter(plan: ColumnPlan, encodings: DebeziumEncodings): Converter {
   const build = builders[plan.kind];
   const convert = build(plan, encodings);
-  return (raw, field) => (raw === null || raw === undefined ? null : convert(raw, field));
+  return (raw, field, snapshot = false) =>
+    raw === null || raw === undefined ? null : convert(raw, field, snapshot);
 }
 
 type Builder = (
   plan: ColumnPlan,
   encodings: DebeziumEncodings,
-) => (raw: unknown, field: ConnectField | undefined) => WireValue;
+) => (raw: unknown, field: ConnectField | undefined, snapshot: boolean) => WireValue;
+
+/** YEAR 0000 reaches the binlog reader as 1900 (its byte 0 read as 1900 + n); 1900 is no YEAR. */
+const BINLOG_YEAR_ZERO = 1900n;
+
+/** A TIMESTAMP's zero value ('0000-00-00 00:00:00'); Debezium sends it as the epoch, never valid otherwise. */
+const EPOCH_TIMESTAMP = /^1970-01-01T00:00:00(?:\.0+)?Z$/;
 
 const builders: Record<ColumnPlan['kind'], Builder> = {
   integer: () => (raw) => wireInteger(integerOf(raw)),
+  year: () => (raw) => {
+    const year = integerOf(raw);
+    return wireInteger(year === BINLOG_YEAR_ZERO ? 0n : year);
+  },
   'unsigned-bigint': (plan, enc) => (raw, field) => {
     const value = unsignedValue(raw, field, enc);
     if (plan.fieldType === 'decimal') return value.toString();
@@ -127,8 +142,8 @@ const builders: Record<ColumnPlan['kind'], Builder> = {
   },
   bits: (plan) => (raw) => bitsToBigEndian(bytesOf(raw, 'bytes'), plan.fixedBytes ?? 1).toString('base64'),
   decimal: (plan, enc) => (raw, field) => decimalText(raw, field, plan.scale, enc),
-  float: () => (raw) => floatingText(raw, floatText),
-  double: () => (raw) => floatingText(raw, doubleText),
+  float: () => (raw) => shortestText(raw, floatText),
+  double: () => (raw) => shortestText(raw, doubleText),
   date: () => (raw) =>
     typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(raw) ? raw : formatDate(integerOf(raw)),
   time: (plan, enc) => {
@@ -142,9 +157,12 @@ const builders: Record<ColumnPlan['kind'], Builder> = {
   },
   timestamp: (plan) => (raw) => {
     if (typeof raw !== 'string') return wrongType('an ISO-8601 timestamp string', raw);
-    return normaliseZonedTimestamp(raw, plan.fsp) ?? wrongType('an ISO-8601 timestamp string', raw);
+    const utc = normaliseZonedTimestamp(raw, plan.fsp) ?? wrongType('an ISO-8601 timestamp string', raw);
+    return EPOCH_TIMESTAMP.test(utc) ? zeroTimestamp(plan.fsp) : utc;
   },
   text: () => (raw) => (typeof raw === 'string' ? raw : wrongType('a string', raw)),
+  enum: () => members,
+  set: () => members,
   bytes: (plan, enc) => (raw) =>
     padRight(bytesOf(raw, enc.binaryHandlingMode), plan.fixedBytes).toString('base64'),
 };
@@ -179,6 +197,32 @@ function decimalText(
   }
   if (typeof raw === 'string') return DECIMAL_TEXT.test(raw) ? raw : wrongType('decimal text', raw);
   return floatingText(raw, doubleText);
+}
+
+/**
+ * ENUM and SET values as the origin holds them. Snapshot reads carry the member as it is; binlog
+ * events carry it escaped as in Debezium's list of allowed members (`a,b` → `a\,b`, `\` → `\\`).
+ */
+function members(raw: unknown, _field: ConnectField | undefined, snapshot: boolean): string {
+  if (typeof raw !== 'string') return wrongType('a string', raw);
+  return snapshot ? raw : raw.replace(/\\(.)/gs, '$1');
+}
+
+/** The TIMESTAMP zero value in cuttle's TIMESTAMP text form, with the column's fractional digits. */
+export function zeroTimestamp(fsp: number): string {
+  return `0000-00-00T00:00:00${fsp > 0 ? `.${'0'.repeat(fsp)}` : ''}Z`;
+}
+
+/**
+ * FLOAT and DOUBLE: the shortest text that reads back as the same value at the column's own
+ * precision (float32 or float64), whatever text the converter wrote (Java's Float/Double
+ * toString, an exponent, a float widened to a double by Avro).
+ */
+function shortestText(raw: unknown, shortest: (n: number) => string | undefined): string {
+  const value = raw instanceof ExactNumber ? Number(raw.text) : raw;
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number') return shortest(value) ?? wrongType('a finite number', raw);
+  return wrongType('a number', raw);
 }
 
 function floatingText(raw: unknown, fromNumber: (n: number) => string | undefined): string {

@@ -4,7 +4,7 @@
  * (poison, retriable) are thrown for the partition worker's failure policy.
  */
 import { CuttleError } from '../../../lib/errors.ts';
-import type { BatchEvent } from '../batching/batch.ts';
+import type { BatchEvent, EventTransaction } from '../batching/batch.ts';
 import { binlogKey } from '../batching/source-position.ts';
 import type { ChangeRecord, SchemaRecord } from '../decode/change-record.ts';
 import { sourceTableName } from '../decode/change-record.ts';
@@ -63,7 +63,9 @@ export async function buildEvent(message: InboundMessage, route: SourceRoute): P
       if (reason !== undefined) return { kind: 'hold', reason, records };
     }
   }
+  const transaction = transactionOf(records[0]);
   const event: BatchEvent = {
+    ...(transaction === undefined ? {} : { transaction }),
     offset: message.offset,
     family: mutations.length === 0 ? null : family,
     mutations,
@@ -73,6 +75,14 @@ export async function buildEvent(message: InboundMessage, route: SourceRoute): P
     message,
   };
   return { kind: 'event', event, records };
+}
+
+/** The origin transaction of an event's change; undefined when the event has none (tombstone). */
+function transactionOf(record: ChangeRecord | undefined): EventTransaction | null | undefined {
+  if (record === undefined) return undefined;
+  const tx = record.transaction;
+  if (tx === undefined || tx === null) return null;
+  return { id: tx.id, table: sourceTableName(record.sourceTable), order: tx.collectionOrder };
 }
 
 function holdReason(record: ChangeRecord, route: SourceRoute): string | undefined {

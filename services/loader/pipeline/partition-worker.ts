@@ -14,7 +14,7 @@ import { withoutEvents, type Batch, type BatchEvent } from '../batching/batch.ts
 import type { SendResult } from '../batching/failure-policy.ts';
 import { decideAfterSend, decideOnEventError, type Decision } from '../batching/failure-policy.ts';
 import { streamName, type TopicPartition } from '../batching/offsets.ts';
-import { PartitionBatcher, type BatchLimits } from '../batching/partition-batcher.ts';
+import { PartitionBatcher, type BatchLimits, type OpenTransaction } from '../batching/partition-batcher.ts';
 import { ReemissionFilter, sourceStreamName } from '../batching/source-position.ts';
 import type { BatchContext, ChangeConsumer, FetchedBatch } from '../consumer/consumer.ts';
 import { deadLetterOf, type DeadLetterSink } from '../dead-letters/dead-letter.ts';
@@ -39,6 +39,8 @@ export interface WorkerDeps {
   readonly now: () => number;
   /** Waits `ms` (shortened by the caller's checks); injectable so tests need no real time. */
   readonly sleep: (ms: number) => Promise<void>;
+  /** Longest wait for the end of an origin transaction before committing it in parts. */
+  readonly transactionWaitMs: number;
 }
 
 export interface PartitionStatus extends TopicPartition {
@@ -148,16 +150,72 @@ export class PartitionWorker {
     const batcher = this.#batcher as PartitionBatcher;
     for (const message of batch.messages) {
       if (!ctx.isCurrent()) return;
-      const event = await this.#eventOf(message, ctx);
+      const event = await this.#eventOf(message, batcher, ctx);
       if (event === null) return;
       if (batcher.add(event, this.#deps.now()) === 'stale') this.#metrics.count('stale');
       if (!(await this.#pump(batcher, ctx, false))) return;
     }
-    batcher.closeOpen();
-    if (!(await this.#pump(batcher, ctx, true))) return;
+    await this.#finishFetch(batcher, ctx, batch);
+  }
+
+  /**
+   * The end of a fetched batch: commit what is ready. An origin transaction whose end has not
+   * been fetched yet stays open (so that it reaches the ledger whole): the next fetch continues it
+   * when Kafka already holds more of the partition; otherwise the worker waits for the
+   * transaction's end marker (the transaction topic says how many changes it made to this table),
+   * at most LOADER_TRANSACTION_WAIT_MS from its first change, after which it commits what it has.
+   */
+  async #finishFetch(batcher: PartitionBatcher, ctx: BatchContext, batch: FetchedBatch): Promise<void> {
+    const tracker = this.#route.transactions;
+    for (;;) {
+      const open = tracker === undefined ? null : batcher.openTransaction();
+      if (open === null || tracker === undefined) {
+        await this.#flush(batcher, ctx);
+        return;
+      }
+      const expected = tracker.changesTo(open.id, open.table);
+      const waitedMs = this.#deps.now() - open.sinceMs;
+      if (
+        (expected !== undefined && open.lastOrder >= expected) ||
+        waitedMs >= this.#deps.transactionWaitMs
+      ) {
+        if (expected === undefined || open.lastOrder < expected) this.#transactionTimedOut(open, expected);
+        await this.#flush(batcher, ctx);
+        return;
+      }
+      batcher.closeOpen(false);
+      if (!(await this.#flush(batcher, ctx, false))) return;
+      if (moreInPartition(batch)) return;
+      const remaining = this.#deps.transactionWaitMs - waitedMs;
+      if (expected !== undefined) {
+        // Its last changes are on their way to this partition: fetch again shortly.
+        await this.#deps.sleep(Math.min(remaining, TRANSACTION_POLL_MS));
+        return;
+      }
+      await tracker.waitForEnd(open.id, remaining);
+      if (!ctx.isCurrent()) return;
+    }
+  }
+
+  #transactionTimedOut(open: OpenTransaction, expected: number | undefined): void {
+    this.#metrics.count('transaction_timeout');
+    this.#deps.log.warn(
+      { ...this.#labels, transaction: open.id, changes: open.lastOrder, expected: expected ?? null },
+      'origin transaction committed in parts: its end did not arrive in time',
+    );
+  }
+
+  /**
+   * Commits everything accepted so far (or, without `all`, what is already closed) and tells the
+   * consumer how far ctldb now holds.
+   */
+  async #flush(batcher: PartitionBatcher, ctx: BatchContext, all = true): Promise<boolean> {
+    if (all) batcher.closeOpen();
+    if (!(await this.#pump(batcher, ctx, true))) return false;
     this.#updateLag();
     const next = batcher.committedNext;
     if (next !== null) await ctx.consumed(next);
+    return true;
   }
 
   async #position(batch: FetchedBatch, ctx: BatchContext): Promise<boolean> {
@@ -182,7 +240,7 @@ export class PartitionWorker {
     this.#deps.consumer.seek(this.tp, target);
   }
 
-  async #eventOf(message: InboundMessage, ctx: BatchContext) {
+  async #eventOf(message: InboundMessage, batcher: PartitionBatcher, ctx: BatchContext) {
     if (this.#dropped.delete(message.offset)) return emptyEvent(message.offset);
     for (let attempt = 0; ; attempt++) {
       try {
@@ -200,7 +258,9 @@ export class PartitionWorker {
           );
           return emptyEvent(message.offset);
         }
-        await this.#halt(message, { code: 'HELD', reason: built.reason });
+        // Everything before the held change is applied; the partition stops at the change.
+        if (await this.#flush(batcher, ctx))
+          await this.#halt(message, { code: 'HELD', reason: built.reason });
         return null;
       } catch (err) {
         const decision = decideOnEventError(err, message.offset, {
@@ -215,10 +275,13 @@ export class PartitionWorker {
           await this.#deadLetter(message, decision.code, decision.reason, 'skip');
           return emptyEvent(message.offset);
         }
-        await this.#halt(
-          message,
-          decision.action === 'halt' ? decision : { code: 'INTERNAL', reason: String(err) },
-        );
+        // The poison event stays alone: the events before it in the partition are committed first.
+        if (await this.#flush(batcher, ctx)) {
+          await this.#halt(
+            message,
+            decision.action === 'halt' ? decision : { code: 'INTERNAL', reason: String(err) },
+          );
+        }
         return null;
       }
     }
@@ -281,7 +344,7 @@ export class PartitionWorker {
             return false;
           continue;
         case 'isolate':
-          batcher.isolateInFlight(this.#deps.now());
+          batcher.isolateInFlight(this.#deps.now(), decision.at);
           return true;
         case 'dead-letter':
           batch = await this.#deadLetterEvents(batch, decision);
@@ -349,6 +412,15 @@ export class PartitionWorker {
   #updateLag(): void {
     this.#metrics.lag(this.#highWatermark, this.#batcher?.committedNext);
   }
+}
+
+/** How long a worker waits before fetching again the rest of a transaction on its way. */
+const TRANSACTION_POLL_MS = 5;
+
+/** True when Kafka held records of the partition beyond this fetched batch. */
+function moreInPartition(batch: FetchedBatch): boolean {
+  const last = batch.messages.at(-1);
+  return last !== undefined && BigInt(batch.highWatermark) > BigInt(last.offset) + 1n;
 }
 
 /** An event that only moves the offset (its record was dead-lettered or dropped). */

@@ -6,6 +6,7 @@ import type { FieldDef } from '../../../lib/schema/types.ts';
 import type { EventDecoder } from '../decode/decoder.ts';
 import type { SourceConfig } from '../mapping/source-config.ts';
 import type { SourceMapper } from '../mapping/source-mapper.ts';
+import type { TransactionTracker } from './transactions.ts';
 
 /** What following `schemaChanges: add-columns` needs: the executive's schema API (admin). */
 export interface SchemaApi {
@@ -25,6 +26,16 @@ export interface SourceRoute {
   readonly held: Map<string, string>;
   /** Present when the loader may change cuttle schemas (it was given the admin token). */
   readonly schemaApi?: SchemaApi;
+  /**
+   * Ends of origin transactions from the source's transaction topic, when the loader follows it:
+   * partitions then keep each origin transaction in one ledger batch.
+   */
+  readonly transactions?: TransactionTracker;
+}
+
+/** Debezium's transaction topic (`provide.transaction.metadata=true`): BEGIN and END markers. */
+export function transactionTopic(prefix: string): string {
+  return `${prefix}.transaction`;
 }
 
 export function tableTopic(prefix: string, database: string, table: string): string {

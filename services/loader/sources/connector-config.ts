@@ -35,8 +35,12 @@ function converters(request: ConnectorRequest): Record<string, string> {
     return {
       'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
       'key.converter.schemas.enable': 'false',
+      // A NULL in a nullable column with a DEFAULT stays NULL (KIP-581; Kafka's default writes
+      // the column's default instead).
+      'key.converter.replace.null.with.default': 'false',
       'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
       'value.converter.schemas.enable': 'false',
+      'value.converter.replace.null.with.default': 'false',
     };
   }
   return avroConverterConfig(request.converterRegistryUrl ?? 'http://127.0.0.1:18081/apis/registry/v2');
@@ -59,6 +63,23 @@ export function avroConverterConfig(url: string): Record<string, string> {
   return out;
 }
 
+/**
+ * What keeps values and transactions as the origin holds them, and their delay low (see the
+ * loader README, "Source fidelity").
+ */
+export const FIDELITY_PROPERTIES: Readonly<Record<string, string>> = {
+  // Two-digit years stay as written (0018-04-01 is not 2018-04-01; Debezium adjusts by default).
+  'enable.time.adjuster': 'false',
+  // Transaction boundaries (`<prefix>.transaction`, and each event's place in its transaction):
+  // the loader keeps an origin transaction in one ledger batch, and its re-emission check exact.
+  'provide.transaction.metadata': 'true',
+  // TRUNCATE events too (Debezium skips them by default); the source's truncate policy decides.
+  'skipped.operations': 'none',
+  // Debezium hands events to Connect after waiting up to this long for a fuller batch (default
+  // 500 ms): at low rates that wait was most of the origin-to-LDB delay.
+  'poll.interval.ms': '10',
+};
+
 export function connectorConfig(request: ConnectorRequest): Record<string, string> {
   const { origin, source } = request;
   return {
@@ -75,8 +96,7 @@ export function connectorConfig(request: ConnectorRequest): Record<string, strin
     'schema.history.internal.kafka.bootstrap.servers': request.kafkaBrokers.join(','),
     'schema.history.internal.kafka.topic': `${source}.schema-history`,
     'include.schema.changes': 'true',
-    // Each event's ordinal in its transaction makes the loader's re-emission check exact.
-    'provide.transaction.metadata': 'true',
+    ...FIDELITY_PROPERTIES,
     'tombstones.on.delete': 'true',
     'snapshot.mode': 'initial',
     ...connectorProperties(request.encodings),

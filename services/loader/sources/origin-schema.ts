@@ -8,7 +8,7 @@ import type { TableMappingConfig } from '../mapping/source-config.ts';
 
 /** The information_schema query that yields `OriginColumn` rows for one table. */
 export const ORIGIN_COLUMNS_SQL = `SELECT c.COLUMN_NAME AS name, c.COLUMN_TYPE AS type, c.ORDINAL_POSITION AS position,
-  k.ORDINAL_POSITION AS keyPosition
+  k.ORDINAL_POSITION AS keyPosition, c.IS_NULLABLE AS nullable, c.COLUMN_DEFAULT AS defaultValue
 FROM information_schema.COLUMNS c
 LEFT JOIN information_schema.KEY_COLUMN_USAGE k
   ON k.TABLE_SCHEMA = c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME AND k.COLUMN_NAME = c.COLUMN_NAME
@@ -22,6 +22,26 @@ export interface OriginColumn {
   readonly position: number;
   /** Position in the primary key (1-based), null when not part of it. */
   readonly keyPosition: number | null;
+  /** IS_NULLABLE = 'YES'. */
+  readonly nullable?: boolean;
+  /**
+   * COLUMN_DEFAULT as MariaDB shows it: null without a default, `NULL` for DEFAULT NULL, else the
+   * default's SQL text (`'abc'`, `7`, `current_timestamp()`).
+   */
+  readonly defaultValue?: string | null;
+}
+
+/** Reads one information_schema row of `ORIGIN_COLUMNS_SQL`. */
+export function originColumnOf(row: Readonly<Record<string, unknown>>): OriginColumn {
+  const text = (v: unknown): string => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
+  return {
+    name: text(row.name),
+    type: text(row.type),
+    position: Number(row.position),
+    keyPosition: row.keyPosition === null || row.keyPosition === undefined ? null : Number(row.keyPosition),
+    nullable: text(row.nullable) === 'YES',
+    defaultValue: row.defaultValue === null || row.defaultValue === undefined ? null : text(row.defaultValue),
+  };
 }
 
 export interface TableChoice {

@@ -18,6 +18,7 @@ import { SourceMapper } from '../mapping/source-mapper.ts';
 import type { ConnectClient, ConnectorStatus } from './connect-client.ts';
 import { connectorConfig, type OriginAddress } from './connector-config.ts';
 import { fieldsText, type ExecutiveAdmin } from './executive-admin.ts';
+import { checkFidelity, requireCarriable, type OriginProbe } from './origin-checks.ts';
 import { tableMappingFromOrigin, type OriginColumn, type TableChoice } from './origin-schema.ts';
 import {
   SOURCES_FAMILY,
@@ -33,7 +34,7 @@ import {
   type SourceState,
 } from './source-record.ts';
 
-export interface OriginSchemaReader {
+export interface OriginSchemaReader extends OriginProbe {
   columns(database: string, table: string): Promise<OriginColumn[]>;
 }
 
@@ -86,9 +87,11 @@ export async function addSource(
   const name = validateSourceName(request.name);
   const encodings = encodingsSchema.parse({ ...DEFAULT_SOURCE_ENCODINGS, ...request.encodings });
   const mappings: TableMappingConfig[] = [];
+  const originColumns: OriginColumn[][] = [];
   for (const choice of request.tables) {
     const columns = await origin.columns(request.origin.database, choice.table);
     mappings.push(tableMappingFromOrigin({ ...choice, database: request.origin.database }, columns));
+    originColumns.push(columns);
   }
   const config: SourceConfigInput = {
     name,
@@ -102,6 +105,13 @@ export async function addSource(
   };
   // Compiling the mapping throws one error listing every column that cannot be mapped.
   const mapper = new SourceMapper(sourceConfigSchema.parse(config));
+  // Values Debezium would change, or cuttle refuse: refused (all listed at once) before anything is created.
+  const fidelity = await checkFidelity(
+    mapper.tables.map((table, i) => ({ table, columns: originColumns[i] ?? [] })),
+    config.format ?? 'json',
+    origin,
+  );
+  requireCarriable(name, fidelity);
   const tablesCreated = await ensureTables(
     deps.executive,
     mapper.tables.map((t) => t.schema),
@@ -135,7 +145,7 @@ export async function addSource(
   return {
     record,
     tablesCreated,
-    warnings: mapper.tables.flatMap((t) => t.warnings),
+    warnings: [...mapper.tables.flatMap((t) => t.warnings), ...fidelity.warnings],
     ...(registered && request.loaderSecret === undefined ? { loaderSecret } : {}),
   };
 }

@@ -4,12 +4,14 @@
  * Connect's REST API with a unique name, topic prefix and server id, removed afterwards.
  */
 import { createConnection, type Connection } from 'mysql2/promise';
-import { randomBytes, randomInt } from 'node:crypto';
-import { connectorProperties, type DebeziumEncodings } from '../../../services/loader/mapping/encodings.ts';
+import { randomBytes } from 'node:crypto';
+import { MysqlOriginSchemaReader } from '../../../services/loader/adapters/origin-schema-adapter.ts';
+import type { DebeziumEncodings } from '../../../services/loader/mapping/encodings.ts';
 import type { TableMappingConfig } from '../../../services/loader/mapping/source-config.ts';
-import { avroConverterConfig } from '../../../services/loader/sources/connector-config.ts';
+import { avroConverterConfig, connectorConfig } from '../../../services/loader/sources/connector-config.ts';
 import {
   ORIGIN_COLUMNS_SQL,
+  originColumnOf,
   tableMappingFromOrigin,
   type OriginColumn,
   type TableChoice,
@@ -42,22 +44,37 @@ export class Origin {
     return rows as Record<string, unknown>[];
   }
 
+  /** A query over the binary protocol: FLOAT and DOUBLE arrive as the exact float32/float64. */
+  async allBinary(sql: string): Promise<Record<string, unknown>[]> {
+    const [rows] = await this.#conn.execute(sql);
+    return rows as Record<string, unknown>[];
+  }
+
   /** The source mapping of a table as `cuttle sources add` builds it from information_schema. */
   async tableMapping(choice: Omit<TableChoice, 'database'>): Promise<TableMappingConfig> {
-    const rows = await this.all(ORIGIN_COLUMNS_SQL, [this.database, choice.table]);
-    const columns: OriginColumn[] = rows.map((r) => ({
-      name: String(r.name),
-      type: String(r.type),
-      position: Number(r.position),
-      keyPosition: r.keyPosition === null ? null : Number(r.keyPosition),
-    }));
-    return tableMappingFromOrigin({ ...choice, database: this.database }, columns);
+    return tableMappingFromOrigin({ ...choice, database: this.database }, await this.columns(choice.table));
+  }
+
+  /** The table's columns as `cuttle sources add` reads them from information_schema. */
+  async columns(table: string): Promise<OriginColumn[]> {
+    return (await this.all(ORIGIN_COLUMNS_SQL, [this.database, table])).map(originColumnOf);
   }
 
   async close(): Promise<void> {
     await this.#conn.query(`DROP DATABASE IF EXISTS \`${this.database}\``).catch(() => undefined);
     await this.#conn.end();
   }
+}
+
+/** The reader `cuttle sources add` uses on the origin (schema and fidelity checks), as root. */
+export function openOriginReader(): Promise<MysqlOriginSchemaReader> {
+  const url = new URL(stackEnv.originMysqlUrl);
+  return MysqlOriginSchemaReader.open({
+    host: url.hostname,
+    port: Number(url.port || '3307'),
+    user: decodeURIComponent(url.username || 'root'),
+    password: decodeURIComponent(url.password),
+  });
 }
 
 /**
@@ -72,6 +89,8 @@ export interface ConnectorOptions {
   readonly prefix: string;
   readonly database: string;
   readonly encodings: DebeziumEncodings;
+  /** Tables to capture; the whole database when left out. */
+  readonly tables?: readonly string[];
   /** Extra or overriding connector properties (converters for Avro, …). */
   readonly extra?: Record<string, string>;
 }
@@ -85,31 +104,30 @@ export class DebeziumConnector {
     this.name = `cuttle-${options.prefix}`;
   }
 
+  /**
+   * The configuration `cuttle sources add` writes (connector-config.ts), capturing the whole test
+   * database, with the stack's replication user and JSON converters unless `extra` says otherwise.
+   */
   config(): Record<string, string> {
     const origin = new URL(stackEnv.originMysqlUrl);
     const o = this.#options;
-    return {
-      'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector',
-      'tasks.max': '1',
-      'database.hostname': origin.hostname,
-      'database.port': origin.port || '3307',
-      'database.user': 'debezium',
-      'database.password': 'dbz',
-      'database.server.id': String(randomInt(100_000, 2_000_000_000)),
-      'topic.prefix': o.prefix,
-      'database.include.list': o.database,
-      'schema.history.internal.kafka.bootstrap.servers': stackEnv.kafkaBrokers.join(','),
-      'schema.history.internal.kafka.topic': `${o.prefix}.schema-history`,
-      'include.schema.changes': 'true',
-      'tombstones.on.delete': 'true',
-      'snapshot.mode': 'initial',
-      'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
-      'key.converter.schemas.enable': 'false',
-      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
-      'value.converter.schemas.enable': 'false',
-      ...connectorProperties(o.encodings),
-      ...o.extra,
-    };
+    const properties = connectorConfig({
+      source: o.prefix,
+      origin: {
+        host: origin.hostname,
+        port: Number(origin.port || '3307'),
+        user: stackEnv.originDebeziumUser,
+        password: { kind: 'env', variable: 'UNUSED' },
+        database: o.database,
+      },
+      tables: o.tables ?? [],
+      format: 'json',
+      encodings: o.encodings,
+      kafkaBrokers: stackEnv.kafkaBrokers,
+      extra: { 'database.password': stackEnv.originDebeziumPassword, ...o.extra },
+    });
+    if (o.tables === undefined) delete properties['table.include.list'];
+    return properties;
   }
 
   async create(): Promise<void> {

@@ -108,9 +108,12 @@ describe('decideAfterSend', () => {
 
   it('finds the poison event from the mutation row the executive names', () => {
     const result = rejected(400, 'NUL_IN_TEXT', { row: 2 });
-    expect(decideAfterSend(result, batch, options)).toMatchObject({
+    // Halting: the events before the poison one are split off to be committed first.
+    expect(decideAfterSend(result, batch, options)).toMatchObject({ action: 'isolate', at: '8' });
+    const first = rejected(400, 'NUL_IN_TEXT', { row: 0 });
+    expect(decideAfterSend(first, batch, options)).toMatchObject({
       action: 'halt',
-      offsets: ['8'],
+      offsets: ['5'],
       code: 'NUL_IN_TEXT',
     });
     expect(decideAfterSend(result, batch, { ...options, policy: 'skip' })).toMatchObject({

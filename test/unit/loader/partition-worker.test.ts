@@ -130,10 +130,40 @@ describe('PartitionWorker', () => {
     expect(deadLetters.letters).toMatchObject([{ offset: '1', code: 'NUL_IN_TEXT', policy: 'halt' }]);
     expect(worker.status.halted).toMatchObject({ code: 'NUL_IN_TEXT', offset: '1' });
     expect(consumer.calls).toEqual(['pause']);
-    expect(consumed).toEqual([]);
-    expect(executive.applied.flatMap((r) => r.mutations)).toEqual([]);
+    // The valid event before the poison one is committed; the partition stops at the poison event.
+    expect(consumed).toEqual(['1']);
+    expect(executive.applied.flatMap((r) => r.mutations)).toEqual([
+      { table: 'widgets', op: 'upsert', values: { id: 1, name: 'w1' } },
+    ]);
+    expect(executive.kafkaOffsets).toEqual([{ stream, expected: null, next: '1' }]);
     await worker.handle(fetched('1', [insert(2, 3)]), ctx);
-    expect(executive.applied).toEqual([]);
+    expect(executive.applied).toHaveLength(1);
+  });
+
+  it('commits the events before a mutation the executive refuses, then halts at it (halt policy)', async () => {
+    const { worker, executive, deadLetters, consumed, ctx } = setup('halt');
+    const refused = {
+      kind: 'rejected',
+      httpStatus: 400,
+      code: 'INTEGER_OUT_OF_RANGE',
+      message: 'too big',
+      details: { row: 1 },
+      retryAfterMs: null,
+    } as const;
+    // The batch [0, 1] is refused at row 1; event 1 alone is refused again.
+    executive.script.push(
+      refused,
+      { kind: 'committed', status: 'applied' },
+      { ...refused, details: { row: 0 } },
+    );
+    executive.stored.set(stream, '0');
+    await worker.handle(fetched('0', [insert(0, 1), insert(1, 2), insert(2, 3)]), ctx);
+    expect(deadLetters.letters).toMatchObject([
+      { offset: '1', code: 'INTEGER_OUT_OF_RANGE', policy: 'halt' },
+    ]);
+    expect(worker.status.halted).toMatchObject({ offset: '1' });
+    expect(worker.status.committedNext).toBe('1');
+    expect(consumed).toEqual([]);
   });
 
   it('dead-letters the mutation the executive rejects and resends the rest with the same offsets', async () => {

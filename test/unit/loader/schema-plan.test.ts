@@ -108,7 +108,26 @@ describe('planSchemaChange', () => {
       planSchemaChange(table, change([id, col('name', 'VARCHAR', 500)]), 'add-columns', DEFAULT_ENCODINGS),
     ).toEqual({
       action: 'hold',
-      reason: 'column name changed to varchar(500), which maps to text, but field name is string',
+      reason: expect.stringMatching(
+        /^column name changed to varchar\(500\), which maps to text, but field name is string; .*cuttle sources resolve/,
+      ),
+    });
+  });
+
+  it('holds narrowed and retyped columns: MariaDB rewrote their values without row events', () => {
+    expect(
+      planSchemaChange(table, change([id, col('name', 'VARCHAR', 10)]), 'hold', DEFAULT_ENCODINGS),
+    ).toEqual({
+      action: 'hold',
+      reason: expect.stringMatching(
+        /^column name of ctl\.widgets changed from varchar\(100\) to varchar\(10\), and MariaDB rewrote its values.*`cuttle sources resolve <source> <database\.table>`/,
+      ),
+    });
+    expect(
+      planSchemaChange(table, change([col('id', 'INT', 11), name]), 'hold', DEFAULT_ENCODINGS),
+    ).toMatchObject({
+      action: 'hold',
+      reason: expect.stringContaining('changed from bigint(20) to int(11)'),
     });
   });
 

@@ -13,6 +13,7 @@ function mapValue(
   raw: unknown,
   encodings: Partial<DebeziumEncodings> = {},
   field?: ConnectField,
+  snapshot = false,
 ): unknown {
   const config = sourceConfigSchema.parse({
     name: 'origin',
@@ -33,7 +34,7 @@ function mapValue(
     kind: 'upsert',
     op: 'c',
     sourceTable: { database: 'ctl', table: 'widgets' },
-    position: { file: null, pos: null, row: null, gtid: null, snapshot: false, txOrder: null },
+    position: { file: null, pos: null, row: null, gtid: null, snapshot, txOrder: null },
     sourceTsMs: 0,
     key: { id: 1 },
     values: { id: 1, v: raw },
@@ -88,6 +89,12 @@ describe('integers', () => {
     expect(mapValue('bit(1)', false)).toBe(0);
   });
 
+  it('reads YEAR 0000, which the binlog reader turns into 1900 (no YEAR holds 1900)', () => {
+    expect(mapValue('year(4)', 1900)).toBe(0);
+    expect(mapValue('year(4)', 1901)).toBe(1901);
+    expect(mapValue('year(4)', 2155)).toBe(2155);
+  });
+
   it('rejects what is not an integer', () => {
     expect(() => mapValue('int(11)', '12')).toThrow(
       /shop\.widgets\.v from ctl\.widgets\.v \(int\(11\)\): expected an integer/,
@@ -139,6 +146,26 @@ describe('decimals', () => {
       '340282350000000000000000000000000000000',
     );
   });
+
+  it('writes FLOAT at float32 precision whatever text the converter wrote', () => {
+    // A float widened to a double, as JSON text or an Avro float.
+    expect(mapValue('float', new ExactNumber('5.610000133514404'))).toBe('5.61');
+    expect(mapValue('float', 5.610000133514404)).toBe('5.61');
+    expect(mapValue('float', new ExactNumber('1.2345678'))).toBe('1.2345678');
+    expect(mapValue('float', new ExactNumber('1.4E-45'))).toBe(`0.${'0'.repeat(44)}1`);
+    expect(mapValue('float', new ExactNumber('-0.0'))).toBe('0');
+  });
+
+  it('writes DOUBLE as the shortest text that reads back as the same double', () => {
+    expect(mapValue('double', new ExactNumber('0.30000000000000004'))).toBe('0.30000000000000004');
+    expect(mapValue('double', new ExactNumber('1.0E23'))).toBe('100000000000000000000000');
+    // Digits the double does not hold are not kept: the text is the double's own shortest.
+    expect(mapValue('double', new ExactNumber('0.1000000000000000055511151231257827'))).toBe('0.1');
+    // A value whose decimal text is over 100 characters is refused (poison), never rounded.
+    expect(thrownBy(() => mapValue('double', new ExactNumber('4.9E-324')))).toMatchObject({
+      code: 'VALUE_TOO_LARGE',
+    });
+  });
 });
 
 describe('temporal types', () => {
@@ -188,6 +215,21 @@ describe('temporal types', () => {
 });
 
 describe('strings and bytes', () => {
+  it('unescapes ENUM and SET members from the binlog, and keeps snapshot reads as they are', () => {
+    expect(mapValue("enum('a,b','c')", 'a\\,b')).toBe('a,b');
+    expect(mapValue("enum('p\\\\,q')", 'p\\\\\\,q')).toBe('p\\,q');
+    expect(mapValue("set('p\\\\q','r')", 'p\\\\q,r')).toBe('p\\q,r');
+    expect(mapValue("enum('a,b','c')", 'a,b', {}, undefined, true)).toBe('a,b');
+    expect(mapValue("enum('p\\\\,q')", 'p\\,q', {}, undefined, true)).toBe('p\\,q');
+    expect(mapValue("enum('x?y','')", '')).toBe('');
+  });
+
+  it('writes the TIMESTAMP zero value, which Debezium sends as the epoch', () => {
+    expect(mapValue('timestamp', '1970-01-01T00:00:00Z')).toBe('0000-00-00T00:00:00Z');
+    expect(mapValue('timestamp(3)', '1970-01-01T00:00:00Z')).toBe('0000-00-00T00:00:00.000Z');
+    expect(mapValue('timestamp', '1970-01-01T00:00:01Z')).toBe('1970-01-01T00:00:01Z');
+  });
+
   it('passes 4-byte characters, ENUM, SET and JSON through unchanged', () => {
     expect(mapValue('varchar(20)', '🦑 cuttle 𝒳')).toBe('🦑 cuttle 𝒳');
     expect(mapValue("enum('s','m')", 'm')).toBe('m');

@@ -17,6 +17,7 @@ import { SourceMapper } from '../../../services/loader/mapping/source-mapper.ts'
 import type { InboundMessage } from '../../../services/loader/message.ts';
 import { createLoaderMetrics } from '../../../services/loader/metrics.ts';
 import { PartitionWorker } from '../../../services/loader/pipeline/partition-worker.ts';
+import type { TransactionTracker } from '../../../services/loader/pipeline/transactions.ts';
 import { envelope, message } from '../../fixtures/debezium/envelopes.ts';
 
 export const tp = { topic: 'ctl.ctl.widgets', partition: 0 };
@@ -94,7 +95,10 @@ export class FakeExecutive {
   }
 }
 
-export function setup(policy: 'halt' | 'skip' = 'halt') {
+export function setup(
+  policy: 'halt' | 'skip' = 'halt',
+  options: { transactions?: TransactionTracker; transactionWaitMs?: number } = {},
+) {
   const config = sourceConfigSchema.parse({
     name: 'origin',
     topicPrefix: 'ctl',
@@ -124,6 +128,7 @@ export function setup(policy: 'halt' | 'skip' = 'halt') {
       decoder: new JsonEventDecoder(),
       defaultFamily: 'shop',
       held: new Map(),
+      ...(options.transactions === undefined ? {} : { transactions: options.transactions }),
     },
     {
       consumer,
@@ -132,7 +137,8 @@ export function setup(policy: 'halt' | 'skip' = 'halt') {
       metrics: createLoaderMetrics(createRegistry('loader', { defaultMetrics: false })),
       log: silentLogger(),
       limits: { maxMutations: 2, maxBytes: 1 << 20, maxEvents: 100, maxWaitMs: 50 },
-      now: () => 1_000,
+      now: options.transactions === undefined ? () => 1_000 : Date.now,
+      transactionWaitMs: options.transactionWaitMs ?? 2000,
       sleep: (ms) => {
         slept.push(ms);
         return Promise.resolve();
