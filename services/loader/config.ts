@@ -56,6 +56,11 @@ export const loaderOptions = {
     schema: env.int(50),
     description: 'Close a non-empty batch this long after its first event.',
   },
+  transactionGraceMs: {
+    schema: env.int(200, 0),
+    description:
+      'Hold the last origin transaction of a fetch this long for more of its events, so that a batch never ends inside an origin transaction.',
+  },
   partitionsConcurrently: { schema: env.int(4, 1), description: 'Partitions processed at the same time.' },
   httpHost: {
     schema: env.string('127.0.0.1'),

@@ -234,6 +234,7 @@ class LoaderService implements Loader {
           maxBytes: this.#config.maxBatchBytes,
           maxEvents: 5000,
           maxWaitMs: this.#config.maxBatchWaitMs,
+          transactionGraceMs: this.#config.transactionGraceMs,
         },
         now: Date.now,
         sleep: (ms) => sleep(ms),

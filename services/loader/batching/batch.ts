@@ -20,6 +20,8 @@ export interface BatchEvent {
   readonly bytes: number;
   /** Binlog key (source-position.ts) of the event's transaction, when it has one. */
   readonly sourceKey?: string | null;
+  /** Debezium's id of the origin transaction (`transaction.id`), with transaction metadata on. */
+  readonly txId?: string | null;
   /** The Kafka record, kept until the batch commits so a poison event can be dead-lettered whole. */
   readonly message?: InboundMessage;
 }

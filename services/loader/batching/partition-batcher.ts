@@ -5,6 +5,13 @@
  * per-key order is the partition's order. A 409 or a rebalance resets it to the stored offset;
  * events below that offset (already in ctldb) are dropped as stale.
  *
+ * Origin transactions stay whole (when events carry Debezium's transaction id): a batch is never
+ * cut by time or at the end of a fetch between two events of one transaction, so a reader never
+ * sees part of an origin transaction. The last transaction of the open batch may still continue
+ * in the next fetch; it is held until an event of another transaction arrives, or until it has
+ * been quiet for `transactionGraceMs` (the partition worker's timer then sends it). Only the size
+ * limits still split a transaction larger than a batch.
+ *
  * Time is passed in (`nowMs`), never read, so tests drive it directly.
  */
 import { buildBatch, type Batch, type BatchEvent } from './batch.ts';
@@ -19,7 +26,14 @@ export interface BatchLimits {
   readonly maxEvents: number;
   /** Close a non-empty batch this long after its first event. @defaultValue 50 */
   readonly maxWaitMs: number;
+  /**
+   * Hold the open batch's last origin transaction this long after its last event for more of
+   * its events before sending it as complete. @defaultValue 200
+   */
+  readonly transactionGraceMs?: number;
 }
+
+export const DEFAULT_TRANSACTION_GRACE_MS = 200;
 
 export const DEFAULT_BATCH_LIMITS: BatchLimits = {
   maxMutations: 1000,
@@ -31,6 +45,8 @@ export const DEFAULT_BATCH_LIMITS: BatchLimits = {
 interface Draft {
   readonly events: BatchEvent[];
   readonly openedAtMs: number;
+  /** When the last event joined (for the transaction grace). */
+  lastAtMs: number;
   family: string | null;
   mutations: number;
   bytes: number;
@@ -91,10 +107,11 @@ export class PartitionBatcher {
       draft = undefined;
     }
     if (draft === undefined) {
-      draft = { events: [], openedAtMs: nowMs, family: null, mutations: 0, bytes: 0, closed: false };
+      draft = newDraft([], nowMs);
       this.#drafts.push(draft);
     }
     draft.events.push(event);
+    draft.lastAtMs = nowMs;
     draft.family ??= event.family;
     draft.mutations += event.mutations.length;
     draft.bytes += event.bytes;
@@ -105,6 +122,7 @@ export class PartitionBatcher {
   /** The next batch to send, if one is ready and none is in flight. */
   take(nowMs: number): Batch | null {
     if (this.#inFlight !== null) return null;
+    if (!this.#splitOpenTransaction(nowMs)) return null;
     const draft = this.#drafts[0];
     if (draft === undefined) return null;
     if (!draft.closed && nowMs - draft.openedAtMs < this.#limits.maxWaitMs) return null;
@@ -122,20 +140,62 @@ export class PartitionBatcher {
   /** True when a batch could be taken once the one in flight is acknowledged. */
   hasReadyDraft(nowMs: number): boolean {
     const draft = this.#drafts[0];
-    return draft !== undefined && (draft.closed || nowMs - draft.openedAtMs >= this.#limits.maxWaitMs);
+    if (draft === undefined) return false;
+    if (draft.closed) return true;
+    if (nowMs - draft.openedAtMs < this.#limits.maxWaitMs) return false;
+    return openTransactionStart(draft.events) !== 0 || nowMs - draft.lastAtMs >= this.#graceMs;
   }
 
-  /** Closes the open batch now (end of a fetched Kafka batch: nothing more can join it soon). */
+  /**
+   * End of a fetched Kafka batch: closes the open batch, except its last origin transaction,
+   * which stays open in case the next fetch continues it.
+   */
   closeOpen(): void {
     const draft = this.#openDraft();
-    if (draft !== undefined && draft.events.length > 0) draft.closed = true;
+    if (draft === undefined || draft.events.length === 0) return;
+    const tail = openTransactionStart(draft.events);
+    if (tail === undefined) draft.closed = true;
+    else if (tail > 0) this.#splitAt(draft, tail, draft.openedAtMs);
   }
 
   /** Milliseconds until `take` may return a batch by time; null when nothing waits or one is in flight. */
   dueInMs(nowMs: number): number | null {
     const draft = this.#drafts[0];
     if (draft === undefined || this.#inFlight !== null) return null;
-    return draft.closed ? 0 : Math.max(0, draft.openedAtMs + this.#limits.maxWaitMs - nowMs);
+    if (draft.closed) return 0;
+    const byTime = draft.openedAtMs + this.#limits.maxWaitMs;
+    const held = openTransactionStart(draft.events) === 0 ? draft.lastAtMs + this.#graceMs : 0;
+    return Math.max(0, byTime - nowMs, held - nowMs);
+  }
+
+  get #graceMs(): number {
+    return this.#limits.transactionGraceMs ?? DEFAULT_TRANSACTION_GRACE_MS;
+  }
+
+  /**
+   * Before taking the open draft by time: leaves its last transaction behind when something
+   * precedes it, or, when the draft is that one transaction, waits out the grace. False: wait.
+   */
+  #splitOpenTransaction(nowMs: number): boolean {
+    const draft = this.#drafts[0];
+    if (draft === undefined || draft.closed || draft !== this.#openDraft()) return true;
+    if (nowMs - draft.openedAtMs < this.#limits.maxWaitMs) return true;
+    const tail = openTransactionStart(draft.events);
+    if (tail === undefined) return true;
+    if (tail === 0) return nowMs - draft.lastAtMs >= this.#graceMs;
+    this.#splitAt(draft, tail, nowMs);
+    return true;
+  }
+
+  /** Closes `draft` before event `index`; the events from there on become the open draft. */
+  #splitAt(draft: Draft, index: number, openedAtMs: number): void {
+    const rest = draft.events.splice(index);
+    const tail = newDraft(rest, openedAtMs);
+    tail.lastAtMs = draft.lastAtMs;
+    draft.mutations -= tail.mutations;
+    draft.bytes -= tail.bytes;
+    draft.closed = true;
+    this.#drafts.push(tail);
   }
 
   /** The batch in flight was committed (applied, or already applied before). */
@@ -163,6 +223,7 @@ export class PartitionBatcher {
     const singles = batch.events.map((e) => ({
       events: [e],
       openedAtMs: nowMs,
+      lastAtMs: nowMs,
       family: e.family,
       mutations: e.mutations.length,
       bytes: e.bytes,
@@ -208,4 +269,36 @@ export class PartitionBatcher {
       draft.events.length >= this.#limits.maxEvents
     );
   }
+}
+
+function newDraft(events: BatchEvent[], openedAtMs: number): Draft {
+  return {
+    events,
+    openedAtMs,
+    lastAtMs: openedAtMs,
+    family: events.find((e) => e.family !== null)?.family ?? null,
+    mutations: events.reduce((n, e) => n + e.mutations.length, 0),
+    bytes: events.reduce((n, e) => n + e.bytes, 0),
+    closed: false,
+  };
+}
+
+/**
+ * Where the last origin transaction of `events` starts, when the last event with a mutation
+ * belongs to one (it may continue in events not fetched yet); undefined when it does not.
+ * Events without mutations (tombstones) take the transaction of the event before them.
+ */
+export function openTransactionStart(events: readonly BatchEvent[]): number | undefined {
+  let i = events.length - 1;
+  while (i >= 0 && (events[i]?.txId ?? null) === null && events[i]?.mutations.length === 0) i--;
+  const txId = events[i]?.txId ?? null;
+  if (txId === null) return undefined;
+  while (i > 0) {
+    const before = events[i - 1];
+    if (before === undefined) break;
+    const sameTx = before.txId === txId || ((before.txId ?? null) === null && before.mutations.length === 0);
+    if (!sameTx) break;
+    i--;
+  }
+  return i;
 }

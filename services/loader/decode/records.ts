@@ -92,7 +92,11 @@ function dataRecords(envelope: DataEnvelope, ctx: DecodeContext): ChangeRecord[]
   if (source.table == null) throw invalidEvent(ctx.message, 'source.table is missing');
   const base = {
     sourceTable: { database: source.db, table: source.table },
-    position: { ...positionOf(source), txOrder: envelope.transaction?.total_order ?? null },
+    position: {
+      ...positionOf(source),
+      txOrder: envelope.transaction?.total_order ?? null,
+      txId: envelope.transaction?.id ?? null,
+    },
     sourceTsMs: source.ts_ms,
   };
   const { before, after } = envelope;

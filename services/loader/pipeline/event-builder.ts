@@ -70,6 +70,7 @@ export async function buildEvent(message: InboundMessage, route: SourceRoute): P
     sourceTsMs,
     bytes: (message.value?.length ?? 0) + (message.key?.length ?? 0),
     sourceKey: binlogKey(records[0]?.position ?? null),
+    txId: records[0]?.position.txId ?? null,
     message,
   };
   return { kind: 'event', event, records };

@@ -74,6 +74,9 @@ export class PartitionWorker {
   readonly #dropped = new Set<string>();
   /** The commit in flight (resolves false when the partition must stop), or null. */
   #sending: Promise<boolean> | null = null;
+  /** Serialises fetched batches and the flush timer. */
+  #turn: Promise<void> = Promise.resolve();
+  #flushTimer: NodeJS.Timeout | undefined;
 
   constructor(tp: TopicPartition, route: SourceRoute, deps: WorkerDeps) {
     this.tp = tp;
@@ -124,14 +127,56 @@ export class PartitionWorker {
   }
 
   async handle(batch: FetchedBatch, ctx: BatchContext): Promise<void> {
-    try {
-      await this.#handle(batch, ctx);
-    } finally {
-      // Never return with a commit in flight: the next fetched batch builds on its outcome.
-      const sending = this.#sending;
-      await sending;
-      if (this.#sending === sending) this.#sending = null;
-    }
+    await this.#exclusive(async () => {
+      clearTimeout(this.#flushTimer);
+      try {
+        await this.#handle(batch, ctx);
+      } finally {
+        await this.#settle();
+      }
+      this.#armFlush(ctx);
+    });
+  }
+
+  /** Never return with a commit in flight: the next fetched batch builds on its outcome. */
+  async #settle(): Promise<void> {
+    const sending = this.#sending;
+    await sending;
+    if (this.#sending === sending) this.#sending = null;
+  }
+
+  /** Runs `work` after any handler or flush still running (the flush timer races the fetches). */
+  #exclusive(work: () => Promise<void>): Promise<void> {
+    const run = this.#turn.then(work);
+    this.#turn = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * The batcher may hold the last origin transaction of a fetch for more of its events
+   * (partition-batcher.ts); when no fetch brings them, this timer sends it once it is due.
+   */
+  #armFlush(ctx: BatchContext): void {
+    const batcher = this.#batcher;
+    const due = batcher?.dueInMs(this.#deps.now());
+    if (batcher == null || due == null) return;
+    const epoch = this.#epoch;
+    const current = () => ctx.isCurrent() && this.#epoch === epoch && this.#batcher === batcher;
+    const flushCtx: BatchContext = { ...ctx, isCurrent: current, consumed: () => Promise.resolve() };
+    this.#flushTimer = setTimeout(() => {
+      void this.#exclusive(async () => {
+        if (!current() || this.#halted !== null) return;
+        try {
+          await this.#pump(batcher, flushCtx, true);
+        } finally {
+          await this.#settle();
+        }
+        this.#armFlush(ctx);
+      }).catch((err: unknown) =>
+        this.#deps.log.warn({ ...this.#labels, err }, 'flushing a held transaction failed'),
+      );
+    }, due);
+    this.#flushTimer.unref();
   }
 
   async #handle(batch: FetchedBatch, outer: BatchContext): Promise<void> {

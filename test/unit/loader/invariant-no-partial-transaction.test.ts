@@ -1,0 +1,103 @@
+/**
+ * Chaos invariant "readers never observe part of an origin transaction", broken by the first
+ * chaos run: one origin UPDATE of the four slots of a tx_groups group reached the ledger as two
+ * batches (one slot, then three), because the batcher closed its batch at the end of a fetched
+ * Kafka batch (and by time) between two events of one Debezium transaction; readers saw the group
+ * with two versions. Batches now end only between transactions (by time or fetch), and the last
+ * transaction of a fetch waits for the next fetch or for `transactionGraceMs`.
+ */
+import { describe, expect, it } from 'vitest';
+import type { BatchEvent } from '../../../services/loader/batching/batch.ts';
+import { PartitionBatcher, type BatchLimits } from '../../../services/loader/batching/partition-batcher.ts';
+
+const tp = { topic: 'fleet.fleet_origin.tx_groups', partition: 0 };
+const limits: BatchLimits = {
+  maxMutations: 1000,
+  maxBytes: 1 << 20,
+  maxEvents: 5000,
+  maxWaitMs: 50,
+  transactionGraceMs: 200,
+};
+
+function event(offset: number, txId: string | null, mutations = 1): BatchEvent {
+  return {
+    offset: String(offset),
+    family: mutations === 0 ? null : 'fleet',
+    mutations: Array.from({ length: mutations }, (_, i) => ({
+      table: 'tx_groups',
+      op: 'upsert' as const,
+      values: { grp: 1, slot: i, ver: offset },
+    })),
+    sourceTsMs: 0,
+    bytes: 10,
+    txId,
+  };
+}
+
+/** Takes and acknowledges every batch ready at `now`, returning each batch's offsets. */
+function drain(b: PartitionBatcher, now: number): string[][] {
+  const out: string[][] = [];
+  for (let batch = b.take(now); batch !== null; batch = b.take(now)) {
+    out.push(batch.events.map((e) => e.offset));
+    b.acknowledge(batch);
+  }
+  return out;
+}
+
+describe('invariant: readers never observe part of an origin transaction', () => {
+  it('keeps a transaction split across two fetches in one batch', () => {
+    const b = new PartitionBatcher(tp, limits, null);
+    b.add(event(0, 'tx-a'), 0);
+    b.add(event(1, 'tx-b'), 0);
+    b.closeOpen(); // end of the first fetch: tx-b may go on
+    expect(drain(b, 0)).toEqual([['0']]);
+    b.add(event(2, 'tx-b'), 5);
+    b.add(event(3, 'tx-b'), 5);
+    b.add(event(4, 'tx-c'), 5);
+    b.closeOpen();
+    expect(drain(b, 5)).toEqual([['1', '2', '3']]);
+  });
+
+  it('cuts by time only between transactions', () => {
+    const b = new PartitionBatcher(tp, limits, null);
+    b.add(event(0, 'tx-a'), 0);
+    b.add(event(1, 'tx-a'), 10);
+    b.add(event(2, 'tx-b'), 20);
+    expect(drain(b, 60)).toEqual([['0', '1']]);
+    b.add(event(3, 'tx-b'), 70);
+    b.add(event(4, 'tx-c'), 70);
+    expect(drain(b, 130)).toEqual([['2', '3']]);
+  });
+
+  it('sends a lone transaction once it has been quiet for the grace, and says when', () => {
+    const b = new PartitionBatcher(tp, limits, null);
+    b.add(event(0, 'tx-a'), 0);
+    b.add(event(1, 'tx-a'), 0);
+    b.closeOpen();
+    expect(drain(b, 100)).toEqual([]);
+    expect(b.dueInMs(100)).toBe(100);
+    expect(b.hasReadyDraft(199)).toBe(false);
+    expect(b.hasReadyDraft(200)).toBe(true);
+    expect(drain(b, 200)).toEqual([['0', '1']]);
+  });
+
+  it('counts a tombstone as part of the transaction of the delete before it', () => {
+    const b = new PartitionBatcher(tp, limits, null);
+    b.add(event(0, 'tx-a'), 0); // delete
+    b.add(event(1, null, 0), 0); // its tombstone
+    b.closeOpen();
+    expect(drain(b, 60)).toEqual([]);
+    b.add(event(2, 'tx-a'), 70);
+    b.add(event(3, 'tx-b'), 70);
+    b.closeOpen();
+    expect(drain(b, 70)).toEqual([['0', '1', '2']]);
+  });
+
+  it('closes at the end of a fetch as before when events carry no transaction id', () => {
+    const b = new PartitionBatcher(tp, limits, null);
+    b.add(event(0, null), 0);
+    b.add(event(1, null), 0);
+    b.closeOpen();
+    expect(drain(b, 0)).toEqual([['0', '1']]);
+  });
+});
