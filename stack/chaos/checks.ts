@@ -129,7 +129,11 @@ function readFrom(file: string, offset: number): string {
 /** What the services' logs say that must never happen: gaps, dead letters, halted partitions. */
 const FORBIDDEN = [/LEDGER_GAP/, /"msg":"dead letter"/, /"msg":"partition halted"/];
 
-export async function checkLogsAndDeadLetters(fleet: Fleet, offsets: Map<string, number>): Promise<string[]> {
+export async function checkLogsAndDeadLetters(
+  fleet: Fleet,
+  offsets: Map<string, number>,
+  sinceMs: number,
+): Promise<string[]> {
   const problems: string[] = [];
   for (const member of fleetMembers(fleet)) {
     const text = readFrom(logFile(fleet, member.id), offsets.get(member.id) ?? 0);
@@ -138,7 +142,7 @@ export async function checkLogsAndDeadLetters(fleet: Fleet, offsets: Map<string,
   }
   const store = new BullmqDeadLetterStore({ redisUrl: fleet.stack.redisUrl });
   try {
-    const letters = await store.list();
+    const letters = (await store.list()).filter((l) => l.atMs >= sinceMs);
     for (const l of letters.slice(0, 5))
       problems.push(`dead letter ${l.id}: ${l.code} ${l.reason.slice(0, 200)}`);
   } finally {

@@ -138,7 +138,7 @@ export async function chaosRun(
     violations.push(...checkLedgerEffects(log, committed));
     const snapshots = await checkSnapshots(fleet, log, new Set());
     violations.push(...snapshots.violations);
-    violations.push(...(await checkLogsAndDeadLetters(fleet, offsets)));
+    violations.push(...(await checkLogsAndDeadLetters(fleet, offsets, startedAt)));
     return {
       seed: options.seed,
       violations,

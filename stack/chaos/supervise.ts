@@ -13,11 +13,21 @@ import { fleetMembers } from '../fleet/members.ts';
 import { pidOf, startMember } from '../fleet/processes.ts';
 import { COMPONENTS, componentPid, startStack } from './components.ts';
 
+/**
+ * One manual recovery: restarts of a FAILED Connect connector or task until it stays up. Restarts
+ * less than a minute apart (the origin still down, say) are attempts of one recovery.
+ */
 export interface ManualRecovery {
   readonly at: string;
   readonly kind: 'connect-connector-restart' | 'connect-task-restart';
   readonly detail: string;
+  attempts: number;
+  lastAtMs: number;
 }
+
+/** An operator does not hammer the restart button: at most one restart per this many ms. */
+const RESTART_SPACING_MS = 5000;
+const SAME_INCIDENT_MS = 60_000;
 
 interface ConnectorStatus {
   readonly connector?: { readonly state?: string; readonly trace?: string };
@@ -104,7 +114,14 @@ export class Supervisor {
     if (status.connector?.state !== 'FAILED' && failedTasks.length === 0) return;
     const kind = failedTasks.length > 0 ? 'connect-task-restart' : 'connect-connector-restart';
     const detail = firstLine(failedTasks[0]?.trace ?? status.connector?.trace);
-    this.recoveries.push({ at: new Date().toISOString(), kind, detail });
+    const now = Date.now();
+    const last = this.recoveries.at(-1);
+    if (last !== undefined && now - last.lastAtMs < RESTART_SPACING_MS) return;
+    if (last !== undefined && now - last.lastAtMs < SAME_INCIDENT_MS) {
+      last.attempts++;
+      last.lastAtMs = now;
+    } else
+      this.recoveries.push({ at: new Date(now).toISOString(), kind, detail, attempts: 1, lastAtMs: now });
     this.#log(`manual recovery: ${kind} (${detail})`);
     await fetch(`${base}/restart?includeTasks=true&onlyFailed=true`, {
       method: 'POST',

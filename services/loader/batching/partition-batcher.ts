@@ -8,9 +8,9 @@
  * Origin transactions stay whole (when events carry Debezium's transaction id): a batch is never
  * cut by time or at the end of a fetch between two events of one transaction, so a reader never
  * sees part of an origin transaction. The last transaction of the open batch may still continue
- * in the next fetch; it is held until an event of another transaction arrives, or until it has
- * been quiet for `transactionGraceMs` (the partition worker's timer then sends it). Only the size
- * limits still split a transaction larger than a batch.
+ * in the next fetch; it is held until an event of another transaction arrives, or until the
+ * partition worker, idle for `transactionGraceMs` after a fetch, releases it (`releaseHeld`).
+ * Only the size limits still split a transaction larger than a batch.
  *
  * Time is passed in (`nowMs`), never read, so tests drive it directly.
  */
@@ -27,8 +27,8 @@ export interface BatchLimits {
   /** Close a non-empty batch this long after its first event. @defaultValue 50 */
   readonly maxWaitMs: number;
   /**
-   * Hold the open batch's last origin transaction this long after its last event for more of
-   * its events before sending it as complete. @defaultValue 200
+   * How long the partition worker, idle after a fetch, holds the open batch's last origin
+   * transaction for more of its events before sending it as complete. @defaultValue 200
    */
   readonly transactionGraceMs?: number;
 }
@@ -45,8 +45,6 @@ export const DEFAULT_BATCH_LIMITS: BatchLimits = {
 interface Draft {
   readonly events: BatchEvent[];
   readonly openedAtMs: number;
-  /** When the last event joined (for the transaction grace). */
-  lastAtMs: number;
   family: string | null;
   mutations: number;
   bytes: number;
@@ -111,7 +109,6 @@ export class PartitionBatcher {
       this.#drafts.push(draft);
     }
     draft.events.push(event);
-    draft.lastAtMs = nowMs;
     draft.family ??= event.family;
     draft.mutations += event.mutations.length;
     draft.bytes += event.bytes;
@@ -143,7 +140,19 @@ export class PartitionBatcher {
     if (draft === undefined) return false;
     if (draft.closed) return true;
     if (nowMs - draft.openedAtMs < this.#limits.maxWaitMs) return false;
-    return openTransactionStart(draft.events) !== 0 || nowMs - draft.lastAtMs >= this.#graceMs;
+    return openTransactionStart(draft.events) !== 0;
+  }
+
+  /** True when the open batch is one origin transaction held for more of its events. */
+  get holdsTransaction(): boolean {
+    const draft = this.#openDraft();
+    return draft !== undefined && draft.events.length > 0 && openTransactionStart(draft.events) !== undefined;
+  }
+
+  /** Sends the held transaction as complete: no more of it came while the worker was idle. */
+  releaseHeld(): void {
+    const draft = this.#openDraft();
+    if (draft !== undefined && draft.events.length > 0) draft.closed = true;
   }
 
   /**
@@ -163,18 +172,13 @@ export class PartitionBatcher {
     const draft = this.#drafts[0];
     if (draft === undefined || this.#inFlight !== null) return null;
     if (draft.closed) return 0;
-    const byTime = draft.openedAtMs + this.#limits.maxWaitMs;
-    const held = openTransactionStart(draft.events) === 0 ? draft.lastAtMs + this.#graceMs : 0;
-    return Math.max(0, byTime - nowMs, held - nowMs);
-  }
-
-  get #graceMs(): number {
-    return this.#limits.transactionGraceMs ?? DEFAULT_TRANSACTION_GRACE_MS;
+    if (openTransactionStart(draft.events) === 0) return null;
+    return Math.max(0, draft.openedAtMs + this.#limits.maxWaitMs - nowMs);
   }
 
   /**
    * Before taking the open draft by time: leaves its last transaction behind when something
-   * precedes it, or, when the draft is that one transaction, waits out the grace. False: wait.
+   * precedes it; when the draft is that one transaction, it waits (`releaseHeld`). False: wait.
    */
   #splitOpenTransaction(nowMs: number): boolean {
     const draft = this.#drafts[0];
@@ -182,7 +186,7 @@ export class PartitionBatcher {
     if (nowMs - draft.openedAtMs < this.#limits.maxWaitMs) return true;
     const tail = openTransactionStart(draft.events);
     if (tail === undefined) return true;
-    if (tail === 0) return nowMs - draft.lastAtMs >= this.#graceMs;
+    if (tail === 0) return false;
     this.#splitAt(draft, tail, nowMs);
     return true;
   }
@@ -191,7 +195,6 @@ export class PartitionBatcher {
   #splitAt(draft: Draft, index: number, openedAtMs: number): void {
     const rest = draft.events.splice(index);
     const tail = newDraft(rest, openedAtMs);
-    tail.lastAtMs = draft.lastAtMs;
     draft.mutations -= tail.mutations;
     draft.bytes -= tail.bytes;
     draft.closed = true;
@@ -223,7 +226,6 @@ export class PartitionBatcher {
     const singles = batch.events.map((e) => ({
       events: [e],
       openedAtMs: nowMs,
-      lastAtMs: nowMs,
       family: e.family,
       mutations: e.mutations.length,
       bytes: e.bytes,
@@ -275,7 +277,6 @@ function newDraft(events: BatchEvent[], openedAtMs: number): Draft {
   return {
     events,
     openedAtMs,
-    lastAtMs: openedAtMs,
     family: events.find((e) => e.family !== null)?.family ?? null,
     mutations: events.reduce((n, e) => n + e.mutations.length, 0),
     bytes: events.reduce((n, e) => n + e.bytes, 0),

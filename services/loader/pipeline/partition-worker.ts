@@ -14,7 +14,11 @@ import { withoutEvents, type Batch, type BatchEvent } from '../batching/batch.ts
 import type { SendResult } from '../batching/failure-policy.ts';
 import { decideAfterSend, decideOnEventError, type Decision } from '../batching/failure-policy.ts';
 import { streamName, type TopicPartition } from '../batching/offsets.ts';
-import { PartitionBatcher, type BatchLimits } from '../batching/partition-batcher.ts';
+import {
+  DEFAULT_TRANSACTION_GRACE_MS,
+  PartitionBatcher,
+  type BatchLimits,
+} from '../batching/partition-batcher.ts';
 import { ReemissionFilter, sourceStreamName } from '../batching/source-position.ts';
 import type { BatchContext, ChangeConsumer, FetchedBatch } from '../consumer/consumer.ts';
 import { deadLetterOf, type DeadLetterSink } from '../dead-letters/dead-letter.ts';
@@ -153,19 +157,20 @@ export class PartitionWorker {
   }
 
   /**
-   * The batcher may hold the last origin transaction of a fetch for more of its events
-   * (partition-batcher.ts); when no fetch brings them, this timer sends it once it is due.
+   * The batcher holds the last origin transaction of a fetch for more of its events
+   * (partition-batcher.ts); when no fetch brings any within the grace, this timer sends it.
    */
   #armFlush(ctx: BatchContext): void {
     const batcher = this.#batcher;
-    const due = batcher?.dueInMs(this.#deps.now());
-    if (batcher == null || due == null) return;
+    if (batcher === null || !batcher.holdsTransaction) return;
+    const due = this.#deps.limits.transactionGraceMs ?? DEFAULT_TRANSACTION_GRACE_MS;
     const epoch = this.#epoch;
     const current = () => ctx.isCurrent() && this.#epoch === epoch && this.#batcher === batcher;
     const flushCtx: BatchContext = { ...ctx, isCurrent: current, consumed: () => Promise.resolve() };
     this.#flushTimer = setTimeout(() => {
       void this.#exclusive(async () => {
         if (!current() || this.#halted !== null) return;
+        batcher.releaseHeld();
         try {
           await this.#pump(batcher, flushCtx, true);
         } finally {
