@@ -206,7 +206,9 @@ class LoaderService implements Loader {
   }
 
   refreshSources(): Promise<boolean> {
-    this.#refreshing = this.#refreshing.then(() => this.#refresh());
+    // Chained after the previous refresh whatever its outcome: chaining on a rejected one would
+    // skip every later refresh and repeat its old error forever (a ctldb restart did that).
+    this.#refreshing = this.#refreshing.catch(() => false).then(() => this.#refresh());
     return this.#refreshing;
   }
 

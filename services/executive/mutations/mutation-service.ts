@@ -67,12 +67,7 @@ export class MutationService {
     try {
       const tables = tablesOf(family, request.mutations);
       for (let attempt = 0; ; attempt++) {
-        const schemas = await this.#schemas(family, tables);
-        const planned = request.mutations.map((m) => {
-          const entry = schemas.get(String(m.table));
-          if (entry === undefined) throw new Error(`schema of ${String(m.table)} vanished`);
-          return planMutation(m, entry.schema, this.#deps.limits);
-        });
+        const { schemas, planned } = await this.#plan(family, tables, request);
         // Charged once per request: a retry after a concurrent schema change is not a new request.
         if (attempt === 0 && planned.length > 0)
           admission = await this.#deps.limiter.admit({ writer, family, tables: usageOf(planned) });
@@ -111,6 +106,32 @@ export class MutationService {
         });
       }
       return 'stale-schema';
+    }
+  }
+
+  /**
+   * Plans the batch against the cached schemas. A field unknown to the cache may have been added
+   * by another executive since it was cached (the version check in the transaction comes after
+   * planning): the cache is re-read once before the field is called unknown.
+   */
+  async #plan(
+    family: string,
+    tables: readonly string[],
+    request: MutationRequest,
+    fresh = false,
+  ): Promise<{ schemas: Map<string, { schema: TableSchema; version: number }>; planned: PlannedMutation[] }> {
+    const schemas = await this.#schemas(family, tables);
+    try {
+      const planned = request.mutations.map((m) => {
+        const entry = schemas.get(String(m.table));
+        if (entry === undefined) throw new Error(`schema of ${String(m.table)} vanished`);
+        return planMutation(m, entry.schema, this.#deps.limits);
+      });
+      return { schemas, planned };
+    } catch (err) {
+      if (fresh || !(err instanceof CuttleError && err.code === 'UNKNOWN_FIELD')) throw err;
+      for (const table of tables) this.#deps.catalog.invalidate(family, table);
+      return this.#plan(family, tables, request, true);
     }
   }
 

@@ -25,6 +25,8 @@ export interface SourcePosition {
   readonly snapshot: boolean;
   /** Ordinal of the event in its transaction (`transaction.total_order`), with transaction metadata on. */
   readonly txOrder: number | null;
+  /** The origin transaction's id (`transaction.id`), with transaction metadata on. */
+  readonly txId?: string | null;
 }
 
 /** Which origin transaction a change belongs to (`provide.transaction.metadata=true`). */

@@ -35,6 +35,8 @@ export function planSchemaChange(
   change: TableChange,
   policy: 'add-columns' | 'hold',
   encodings: DebeziumEncodings,
+  /** Binlog key of the schema change, recorded on the columns it adds. */
+  since: string | null = null,
 ): SchemaPlan {
   const name = `${change.sourceTable.database}.${change.sourceTable.table}`;
   if (change.type === 'DROP') return hold(`origin table ${name} was dropped`);
@@ -46,10 +48,14 @@ export function planSchemaChange(
     );
   }
   const incomingTypes = new Map(change.columns.map((c) => [c.name, columnTypeFromSchemaColumn(c)]));
-  const incoming: SourceColumnConfig[] = change.columns.map((c) => ({
-    name: c.name,
-    type: describeColumnType(incomingTypes.get(c.name) as SourceColumnType),
-  }));
+  const incoming: SourceColumnConfig[] = change.columns.map((c) => {
+    const earlier = config.columns.find((k) => k.name === c.name)?.since;
+    return {
+      name: c.name,
+      type: describeColumnType(incomingTypes.get(c.name) as SourceColumnType),
+      ...(earlier === undefined ? {} : { since: earlier }),
+    };
+  });
   const incomingNames = new Set(incoming.map((c) => c.name));
   const dropped = table.columns.filter((c) => !incomingNames.has(c.source)).map((c) => c.source);
   if (dropped.length > 0)
@@ -84,7 +90,9 @@ export function planSchemaChange(
       `origin columns ${added.map((c) => c.name).join(', ')} were added to ${name}; the source holds schema changes`,
     );
   }
-  const mapping: TableMapping = { ...config, columns: incoming };
+  const addedNames = new Set(added.map((c) => c.name));
+  const columns = incoming.map((c) => (addedNames.has(c.name) && since !== null ? { ...c, since } : c));
+  const mapping: TableMapping = { ...config, columns };
   const addFields: FieldDef[] = [];
   for (const column of added) {
     try {

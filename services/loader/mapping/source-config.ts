@@ -11,6 +11,11 @@ export const sourceColumnSchema = z.object({
   name: z.string().min(1),
   /** information_schema COLUMN_TYPE, e.g. `bigint(20) unsigned`, `enum('a','b')`. */
   type: z.string().min(1),
+  /**
+   * For a column the loader added after an origin ADD COLUMN: the binlog key
+   * (batching/source-position.ts) of that schema change. Events before it lack the column.
+   */
+  since: z.string().optional(),
 });
 export type SourceColumnConfig = z.output<typeof sourceColumnSchema>;
 

@@ -6,6 +6,7 @@
  */
 import { CuttleError, isCuttleError } from '../../../lib/errors.ts';
 import { parseWireValue, valueToJson, type ValueLimits } from '../../../lib/schema/values.ts';
+import { binlogKey } from '../batching/source-position.ts';
 import type {
   ChangeRecord,
   DeleteRecord,
@@ -83,10 +84,12 @@ export class SourceMapper {
     if (table === undefined) return { kind: 'unmapped', sourceTable: record.sourceTable };
     if (record.kind === 'truncate') return { kind: 'truncate', table };
     const added = table.ignoresUnknownColumns ? [] : unknownColumns(table, record.values);
-    // Debezium writes whole rows (binlog_row_image=FULL), so a mapped column is never just absent.
+    // Debezium writes whole rows (binlog_row_image=FULL), so a mapped column is never just absent,
+    // unless the event predates the ADD COLUMN that added it (read again after a reposition).
+    const at = binlogKey(record.position);
     const missing =
       record.kind === 'upsert'
-        ? table.columns.filter((c) => !(c.source in record.values)).map((c) => c.source)
+        ? table.columns.filter((c) => !(c.source in record.values) && !predates(at, c)).map((c) => c.source)
         : [];
     if (added.length > 0 || missing.length > 0) return { kind: 'schema-drift', table, added, missing };
     const mutation = record.kind === 'upsert' ? this.#upsert(table, record) : this.#delete(table, record);
@@ -96,7 +99,8 @@ export class SourceMapper {
   #upsert(table: CompiledTable, record: UpsertRecord): Mutation {
     const values: WireRow = {};
     for (const column of table.columns) {
-      values[column.field.name] = this.#convert(table, column, record.values[column.source], record);
+      const raw = column.source in record.values ? record.values[column.source] : null;
+      values[column.field.name] = this.#convert(table, column, raw, record);
     }
     for (const column of table.keyColumns) requirePresent(table, column, values[column.field.name]);
     return { table: table.schema.table, op: 'upsert', values };
@@ -159,4 +163,9 @@ function requirePresent(table: CompiledTable, column: CompiledColumn, value: Wir
 
 function unknownColumns(table: CompiledTable, row: SourceRow): string[] {
   return Object.keys(row).filter((c) => !table.bySource.has(c) && !table.ignored.has(c));
+}
+
+/** True when the event comes before the schema change that added `column`. */
+function predates(at: string | null, column: CompiledColumn): boolean {
+  return column.since !== undefined && at !== null && at < column.since;
 }

@@ -19,6 +19,8 @@ export interface CompiledColumn {
   readonly field: FieldDef;
   readonly plan: ColumnPlan;
   readonly convert: Converter;
+  /** Binlog key of the ADD COLUMN that added it (source-config.ts); events before it lack it. */
+  readonly since?: string;
 }
 
 export interface CompiledTable {
@@ -80,7 +82,7 @@ export function compileTableMapping(config: TableMapping, encodings: DebeziumEnc
 
 export function compileColumn(
   config: TableMapping,
-  column: { readonly name: string; readonly type: string },
+  column: { readonly name: string; readonly type: string; readonly since?: string | undefined },
   encodings: DebeziumEncodings,
 ): CompiledColumn {
   const ref = { database: config.source.database, table: config.source.table, column: column.name };
@@ -102,6 +104,7 @@ export function compileColumn(
     field: { name, type: plan.fieldType },
     plan,
     convert: compileConverter(plan, encodings),
+    ...(column.since === undefined ? {} : { since: column.since }),
   };
 }
 

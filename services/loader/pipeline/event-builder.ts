@@ -112,6 +112,7 @@ async function applySchemaChange(record: SchemaRecord, route: SourceRoute): Prom
       change,
       route.mapper.config.schemaChanges,
       route.mapper.config.encodings,
+      binlogKey(record.position),
     );
     if (plan.action === 'none') continue;
     if (plan.action === 'apply' && (plan.addFields.length === 0 || followsNewColumns(route))) {

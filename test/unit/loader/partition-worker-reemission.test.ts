@@ -42,19 +42,30 @@ describe('PartitionWorker and Debezium re-emissions', () => {
 
   it('drops every event already applied when events carry their transaction ordinal', async () => {
     const { worker, executive, ctx } = setup();
-    const at = (offset: number, id: number, order: number, name: string) =>
+    const at = (offset: number, id: number, order: number, name: string, gtid = '0-223344-5') =>
       message({
         offset: String(offset),
         key: { id },
-        value: envelope({ op: 'c', after: { id, name }, pos: 700, txOrder: order }),
+        value: envelope({
+          op: 'c',
+          after: { id, name },
+          pos: 700 + (gtid === '0-223344-5' ? 0 : 100),
+          txOrder: order,
+          gtid,
+        }),
       });
     // A primary-key change shares pos and row; the ordinal tells its two records apart.
     await worker.handle(fetched('0', [at(0, 1, 1, 'a'), at(1, 2, 2, 'b')]), ctx);
-    await worker.handle(fetched('2', [at(2, 2, 2, 'b'), at(3, 3, 3, 'c')]), ctx);
+    // The next transaction's first event shows the first one complete (the batcher holds a
+    // transaction that may continue in the next fetch: partition-batcher.ts).
+    await worker.handle(
+      fetched('2', [at(2, 2, 2, 'b'), at(3, 3, 3, 'c'), at(4, 4, 1, 'd', '0-223344-6')]),
+      ctx,
+    );
     const applied = executive.applied.flatMap((r) =>
       r.mutations.map((m) => (m.op === 'upsert' ? m.values.name : null)),
     );
-    expect(applied).toEqual(['a', 'b', 'c']);
+    expect(applied).toEqual(['a', 'b', 'c', 'd']);
   });
 });
 
