@@ -1,5 +1,5 @@
 /**
- * `cuttle sources add | list | show | pause | resume | remove`: register an origin database's
+ * `cuttle sources add | list | show | set | resolve | pause | resume | remove`: register an origin database's
  * tables with cuttle (mapping, cuttle tables, loader writer, Debezium connector) and manage them.
  *
  *   cuttle sources add shop --origin mysql://debezium@127.0.0.1:3307/ctl \
@@ -36,6 +36,7 @@ import {
   type SecretSources,
 } from '../../services/loader/sources/secret-ref.ts';
 import { renderTable, type CliContext } from '../context.ts';
+import { resolveCommand } from './sources-resolve.ts';
 
 interface AddOptions {
   readonly origin: string;
@@ -232,6 +233,7 @@ export function sourcesCommand(ctx: CliContext): Command {
       .env('CUTTLE_CONNECT_URL')
       .default('http://127.0.0.1:18083');
   command.addCommand(addCommand(ctx));
+  command.addCommand(resolveCommand(ctx));
   command
     .command('list')
     .description('registered sources')
@@ -284,7 +286,9 @@ export function sourcesCommand(ctx: CliContext): Command {
       ),
     )
     .addOption(new Option('--schema-changes <policy>', 'new origin columns').choices(['hold', 'add-columns']))
-    .addOption(new Option('--truncate <policy>', 'TRUNCATE at the origin').choices(['hold', 'ignore']))
+    .addOption(
+      new Option('--truncate <policy>', 'TRUNCATE at the origin').choices(['apply', 'hold', 'ignore']),
+    )
     .addOption(connectOption())
     .action(async (name: string, options: SourcePolicies & { connect: string }) => {
       const { connect, ...policies } = options;
@@ -293,7 +297,7 @@ export function sourcesCommand(ctx: CliContext): Command {
       ctx.print(
         record,
         () =>
-          `source ${name}: dead letters ${deadLetterPolicy ?? 'halt'}, schema changes ${schemaChanges ?? 'hold'}, truncate ${truncate ?? 'hold'}`,
+          `source ${name}: dead letters ${deadLetterPolicy ?? 'halt'}, schema changes ${schemaChanges ?? 'hold'}, truncate ${truncate ?? 'apply'}`,
       );
     });
   command

@@ -31,7 +31,13 @@ import { SourceMapper } from './mapping/source-mapper.ts';
 import { createLoaderMetrics, type LoaderMetrics } from './metrics.ts';
 import { LoaderPipeline } from './pipeline/loader-pipeline.ts';
 import type { PartitionStatus } from './pipeline/partition-worker.ts';
-import { topicsOf, transactionTopic, type SchemaApi, type SourceRoute } from './pipeline/source-route.ts';
+import {
+  topicsOf,
+  transactionTopic,
+  type SchemaApi,
+  type SourceRoute,
+  type TableKeys,
+} from './pipeline/source-route.ts';
 import { TransactionTracker } from './pipeline/transactions.ts';
 import { ExecutiveAdmin } from './sources/executive-admin.ts';
 import { listSources, updateSourceConfig } from './sources/registration.ts';
@@ -75,6 +81,7 @@ export function buildRoutes(
   sources: readonly SourceConfig[],
   decoderFor: (source: SourceConfig) => EventDecoder,
   schemaApi?: SchemaApi,
+  rows?: TableKeys,
 ): {
   routes: Map<string, SourceRoute>;
   topics: string[];
@@ -97,6 +104,7 @@ export function buildRoutes(
       held: new Map(),
       transactions: new TransactionTracker(),
       ...(schemaApi === undefined ? {} : { schemaApi }),
+      ...(rows === undefined ? {} : { rows }),
     };
     transactionTopics.set(transactionTopic(config.topicPrefix ?? config.name), {
       decoder: route.decoder,
@@ -233,6 +241,7 @@ class LoaderService implements Loader {
       sources,
       (s) => this.#decoderFor(s),
       this.#schemaApi(),
+      this.#tableKeys(),
     );
     await this.#consumer?.stop();
     this.#consumer = null;
@@ -322,6 +331,19 @@ class LoaderService implements Loader {
         this.#restartLater();
       });
     }, delay);
+  }
+
+  /** A cuttle table's keys through the executive's read API, as this loader's writer. */
+  #tableKeys(): TableKeys {
+    const reader = new ExecutiveAdmin(this.#config.executiveUrl, {
+      writer: { name: this.#config.writer, secret: this.#config.secret },
+    });
+    return {
+      keys: async (family, table, keyFields) =>
+        (await reader.scan(family, table)).map((row) =>
+          Object.fromEntries(keyFields.map((k) => [k, row[k]])),
+        ),
+    };
   }
 
   /** Schema changes the loader may follow itself, when it was given the admin token. */

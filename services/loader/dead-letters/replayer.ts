@@ -65,6 +65,9 @@ export class DeadLetterReplayer {
     try {
       const built = await buildEvent(messageOf(letter), route);
       if (built.kind === 'hold') return await this.#failed(letter, 'HELD', built.reason);
+      // Deleting every row now would also delete what came after the TRUNCATE.
+      if (built.kind === 'truncate')
+        return await this.#failed(letter, 'BAD_REQUEST', 'a TRUNCATE cannot be replayed out of its order');
       const event = built.event;
       const stream = `dead-letter/${letter.id}`;
       const result = await this.#deps.executive.commit({

@@ -47,8 +47,12 @@ export const sourceConfigSchema = z.object({
   deadLetterPolicy: z.enum(['halt', 'skip']).default('halt'),
   /** New origin columns are added to the cuttle table, or their events are held. */
   schemaChanges: z.enum(['add-columns', 'hold']).default('hold'),
-  /** TRUNCATE at the origin (only emitted with `skipped.operations=none`) is held for an operator. */
-  truncate: z.enum(['hold', 'ignore']).default('hold'),
+  /**
+   * TRUNCATE at the origin (emitted with `skipped.operations=none`): `apply` deletes every row of
+   * the cuttle table in one ledger batch; `hold` stops the table for an operator; `ignore` keeps
+   * the rows.
+   */
+  truncate: z.enum(['apply', 'hold', 'ignore']).default('apply'),
   tables: z.array(tableMappingSchema).min(1),
 });
 export type SourceConfigInput = z.input<typeof sourceConfigSchema>;

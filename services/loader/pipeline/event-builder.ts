@@ -10,12 +10,16 @@ import type { ChangeRecord, SchemaRecord } from '../decode/change-record.ts';
 import { sourceTableName } from '../decode/change-record.ts';
 import { planSchemaChange } from '../mapping/schema-plan.ts';
 import type { Mutation } from '../mapping/source-mapper.ts';
+import type { CompiledTable } from '../mapping/table-mapping.ts';
+import type { WireValue } from '../mapping/value-convert.ts';
 import type { InboundMessage } from '../message.ts';
 import type { SourceRoute } from './source-route.ts';
 
 export type Built =
   | { readonly kind: 'event'; readonly event: BatchEvent; readonly records: readonly ChangeRecord[] }
-  | { readonly kind: 'hold'; readonly reason: string; readonly records: readonly ChangeRecord[] };
+  | { readonly kind: 'hold'; readonly reason: string; readonly records: readonly ChangeRecord[] }
+  /** A TRUNCATE to apply: once everything before it is committed, delete every row of `table`. */
+  | { readonly kind: 'truncate'; readonly table: CompiledTable; readonly records: readonly ChangeRecord[] };
 
 export async function buildEvent(message: InboundMessage, route: SourceRoute): Promise<Built> {
   const records = await route.decoder.decode(message);
@@ -52,7 +56,9 @@ export async function buildEvent(message: InboundMessage, route: SourceRoute): P
         reason: `${table} changed at the origin (${parts.join('; ')}); update the source mapping`,
         records,
       };
-    } else if (outcome.kind === 'truncate' && route.mapper.config.truncate === 'hold') {
+    } else if (outcome.kind === 'truncate' && route.mapper.config.truncate !== 'ignore') {
+      if (route.mapper.config.truncate === 'apply' && route.rows !== undefined && records.length === 1)
+        return { kind: 'truncate', table: outcome.table, records };
       return {
         kind: 'hold',
         reason: `${sourceTableName(outcome.table.sourceTable)} was truncated at the origin`,
@@ -88,6 +94,34 @@ function transactionOf(record: ChangeRecord | undefined): EventTransaction | nul
 function holdReason(record: ChangeRecord, route: SourceRoute): string | undefined {
   if (record.kind === 'schema') return undefined;
   return route.held.get(sourceTableName(record.sourceTable));
+}
+
+/**
+ * The TRUNCATE of `table` as one event: a delete of every key the cuttle table holds now (the
+ * caller has committed everything before the TRUNCATE, so that is every row it had).
+ */
+export async function truncateEvent(
+  message: InboundMessage,
+  built: Extract<Built, { kind: 'truncate' }>,
+  route: SourceRoute,
+): Promise<BatchEvent> {
+  const { family, table, keyFields } = built.table.schema;
+  const keys = route.rows === undefined ? [] : await route.rows.keys(family, table, keyFields);
+  const mutations: Mutation[] = keys.map((row) => ({
+    table,
+    op: 'delete',
+    key: Object.fromEntries(keyFields.map((k) => [k, row[k] as WireValue])),
+  }));
+  return {
+    offset: message.offset,
+    family: mutations.length === 0 ? null : family,
+    mutations,
+    sourceTsMs: built.records[0]?.sourceTsMs ?? null,
+    bytes: (message.value?.length ?? 0) + mutations.length * 64,
+    sourceKey: binlogKey(built.records[0]?.position ?? null),
+    transaction: null,
+    message,
+  };
 }
 
 /**

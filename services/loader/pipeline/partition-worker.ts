@@ -21,7 +21,7 @@ import { deadLetterOf, type DeadLetterSink } from '../dead-letters/dead-letter.t
 import type { CommitRequest } from '../executive/executive-client.ts';
 import type { InboundMessage } from '../message.ts';
 import type { LoaderMetrics } from '../metrics.ts';
-import { buildEvent } from './event-builder.ts';
+import { buildEvent, truncateEvent } from './event-builder.ts';
 import { PartitionMetrics } from './partition-metrics.ts';
 import { PartitionWaits } from './partition-waits.ts';
 import type { SourceRoute } from './source-route.ts';
@@ -247,21 +247,28 @@ export class PartitionWorker {
         const built = await buildEvent(message, this.#route);
         if (!ctx.isCurrent()) return null;
         this.#waits.recovered();
-        if (built.kind === 'event') {
-          const latest = this.#reemissions.latest;
-          if (!this.#reemissions.isReemitted(built.event.sourceKey ?? null)) return built.event;
-          // Debezium sent this transaction again after a restart: ctldb already holds it.
-          this.#metrics.count('reemitted');
-          this.#deps.log.debug(
-            { ...this.#labels, offset: message.offset, sourceKey: built.event.sourceKey, latest },
-            're-emitted event dropped',
-          );
-          return emptyEvent(message.offset);
+        if (built.kind === 'hold') {
+          // Everything before the held change is applied; the partition stops at the change.
+          if (await this.#flush(batcher, ctx))
+            await this.#halt(message, { code: 'HELD', reason: built.reason });
+          return null;
         }
-        // Everything before the held change is applied; the partition stops at the change.
-        if (await this.#flush(batcher, ctx))
-          await this.#halt(message, { code: 'HELD', reason: built.reason });
-        return null;
+        let event = built.kind === 'event' ? built.event : null;
+        if (built.kind === 'truncate') {
+          // The rows to delete are the table's rows once everything before the TRUNCATE is in.
+          if (!(await this.#flush(batcher, ctx))) return null;
+          event = await truncateEvent(message, built, this.#route);
+        }
+        if (event === null) return null;
+        const latest = this.#reemissions.latest;
+        if (!this.#reemissions.isReemitted(event.sourceKey ?? null)) return event;
+        // Debezium sent this transaction again after a restart: ctldb already holds it.
+        this.#metrics.count('reemitted');
+        this.#deps.log.debug(
+          { ...this.#labels, offset: message.offset, sourceKey: event.sourceKey, latest },
+          're-emitted event dropped',
+        );
+        return emptyEvent(message.offset);
       } catch (err) {
         const decision = decideOnEventError(err, message.offset, {
           policy: this.#route.mapper.config.deadLetterPolicy,

@@ -26,11 +26,18 @@ export interface SourceRoute {
   readonly held: Map<string, string>;
   /** Present when the loader may change cuttle schemas (it was given the admin token). */
   readonly schemaApi?: SchemaApi;
+  /** Reads a cuttle table's keys (to apply a TRUNCATE); absent where the loader cannot read. */
+  readonly rows?: TableKeys;
   /**
    * Ends of origin transactions from the source's transaction topic, when the loader follows it:
    * partitions then keep each origin transaction in one ledger batch.
    */
   readonly transactions?: TransactionTracker;
+}
+
+/** Every key of a cuttle table, as the executive's read API gives it (wire values). */
+export interface TableKeys {
+  keys(family: string, table: string, keyFields: readonly string[]): Promise<Record<string, unknown>[]>;
 }
 
 /** Debezium's transaction topic (`provide.transaction.metadata=true`): BEGIN and END markers. */

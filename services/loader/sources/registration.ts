@@ -53,7 +53,7 @@ export interface AddSourceRequest {
   readonly encodings?: Partial<DebeziumEncodings>;
   readonly deadLetterPolicy?: 'halt' | 'skip';
   readonly schemaChanges?: 'add-columns' | 'hold';
-  readonly truncate?: 'hold' | 'ignore';
+  readonly truncate?: 'apply' | 'hold' | 'ignore';
   /** The writer every loader commits as; registered when missing. */
   readonly loaderWriter: string;
   /** Its secret when it must be registered; generated (and returned once) when left out. */
@@ -100,7 +100,7 @@ export async function addSource(
     encodings,
     deadLetterPolicy: request.deadLetterPolicy ?? 'halt',
     schemaChanges: request.schemaChanges ?? 'hold',
-    truncate: request.truncate ?? 'hold',
+    truncate: request.truncate ?? 'apply',
     tables: mappings,
   };
   // Compiling the mapping throws one error listing every column that cannot be mapped.
@@ -212,7 +212,7 @@ export async function updateSourceConfig(
 export interface SourcePolicies {
   readonly deadLetterPolicy?: 'halt' | 'skip';
   readonly schemaChanges?: 'add-columns' | 'hold';
-  readonly truncate?: 'hold' | 'ignore';
+  readonly truncate?: 'apply' | 'hold' | 'ignore';
 }
 
 /**

@@ -10,7 +10,7 @@
  *   await p.waitForLdb(...);
  *   await p.close();
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../../lib/logging.ts';
@@ -20,13 +20,17 @@ import type { LoaderConfig } from '../../../services/loader/config.ts';
 import type { Loader } from '../../../services/loader/loader.ts';
 import { DEFAULT_ENCODINGS, type DebeziumEncodings } from '../../../services/loader/mapping/encodings.ts';
 import type { SourceConfigInput } from '../../../services/loader/mapping/source-config.ts';
+import { ConnectClient } from '../../../services/loader/sources/connect-client.ts';
+import { ExecutiveAdmin } from '../../../services/loader/sources/executive-admin.ts';
 import type { TableChoice } from '../../../services/loader/sources/origin-schema.ts';
+import { addSource } from '../../../services/loader/sources/registration.ts';
+import { parseSecretRef } from '../../../services/loader/sources/secret-ref.ts';
 import { createReflectorApp, type ReflectorApp } from '../../../services/reflector/app.ts';
 import { loadReflectorConfig } from '../../../services/reflector/config.ts';
 import { waitForTopic } from '../../support/kafka.ts';
 import { stackEnv } from '../../support/stack-env.ts';
 import { LoaderHarness, eventually } from './harness.ts';
-import { DebeziumConnector, Origin, avroConverters } from './origin.ts';
+import { DebeziumConnector, Origin, avroConverters, openOriginReader } from './origin.ts';
 
 export interface PipelineOptions {
   readonly format: 'json' | 'avro';
@@ -47,6 +51,11 @@ export interface PipelineOptions {
   readonly reflectorPollMs?: number;
   /** Start the loader at once; otherwise `startLoader()` does. @defaultValue true */
   readonly startLoader?: boolean;
+  /**
+   * Register the source as `cuttle sources add` does (connector through Kafka Connect, row in the
+   * `cuttle.sources` registry) and run a loader that follows the registry. @defaultValue false
+   */
+  readonly registry?: boolean;
 }
 
 /** The encodings `cuttle sources add` uses by default (registration.ts). */
@@ -65,6 +74,8 @@ export class Pipeline {
   reflector!: ReflectorApp;
   reader!: LdbReader;
   #loaderConfig: Partial<LoaderConfig> = {};
+  #registered = false;
+  readonly #connect = new ConnectClient(stackEnv.connectUrl);
   readonly #folder = mkdtempSync(join(tmpdir(), 'cuttle-pipeline-'));
 
   async open(options: PipelineOptions): Promise<void> {
@@ -84,11 +95,15 @@ export class Pipeline {
       encodings,
       deadLetterPolicy: options.deadLetterPolicy ?? 'halt',
       schemaChanges: options.schemaChanges ?? 'hold',
-      truncate: options.truncate ?? 'hold',
+      truncate: options.truncate ?? 'apply',
       tables,
-    } as SourceConfigInput;
-    await this.harness.createTables(this.source);
+    };
     await this.#startReflector(options);
+    if (options.registry === true) {
+      await this.#register(options, encodings);
+      return;
+    }
+    await this.harness.createTables(this.source);
     this.connector = new DebeziumConnector({
       prefix: this.harness.prefix,
       database: this.origin.database,
@@ -128,6 +143,58 @@ export class Pipeline {
     }
   }
 
+  /** The origin password as a reference (`file:…`), for `cuttle sources` commands in registry mode. */
+  get passwordRef(): string {
+    return `file:${join(this.#folder, 'origin.properties')}:password`;
+  }
+
+  /** The production path: `addSource` (fidelity checks, cuttle tables, connector, registry row). */
+  async #register(options: PipelineOptions, encodings: DebeziumEncodings): Promise<void> {
+    writeFileSync(join(this.#folder, 'origin.properties'), `password = ${stackEnv.originDebeziumPassword}\n`);
+    const originUrl = new URL(stackEnv.originMysqlUrl);
+    const reader = await openOriginReader();
+    try {
+      await addSource(
+        {
+          name: this.harness.prefix,
+          origin: {
+            host: originUrl.hostname,
+            port: Number(originUrl.port || '3307'),
+            user: stackEnv.originDebeziumUser,
+            password: parseSecretRef(this.passwordRef),
+            database: this.origin.database,
+          },
+          tables: options.tables,
+          format: options.format,
+          encodings,
+          deadLetterPolicy: options.deadLetterPolicy ?? 'halt',
+          schemaChanges: options.schemaChanges ?? 'hold',
+          truncate: options.truncate ?? 'apply',
+          loaderWriter: this.harness.writer.writer,
+          loaderSecret: this.harness.writer.secret,
+          kafkaBrokers: stackEnv.kafkaBrokers,
+          converterRegistryUrl: stackEnv.registryApiUrl,
+          ...(options.connector === undefined ? {} : { extraProperties: options.connector }),
+        },
+        reader,
+        {
+          executive: new ExecutiveAdmin(this.harness.ex.url, { adminToken: this.harness.ex.adminToken }),
+          connect: this.#connect,
+        },
+      );
+    } finally {
+      await reader.close();
+    }
+    this.#registered = true;
+    await waitForTopic(this.harness.prefix, 120_000);
+    if (options.startLoader ?? true)
+      this.loader = await this.harness.startRegistryLoader({
+        sourcesPollMs: 300,
+        registryUrl: stackEnv.registryUrl,
+        ...options.loader,
+      });
+  }
+
   async #startReflector(options: PipelineOptions): Promise<void> {
     const connect = this.harness.ex.db.connect;
     if (connect.driver !== 'mysql') throw new Error('the pipeline runs on a MariaDB ctldb');
@@ -155,6 +222,7 @@ export class Pipeline {
 
   async close(): Promise<void> {
     await this.connector?.remove();
+    if (this.#registered) await this.#connect.remove(this.harness.prefix).catch(() => undefined);
     await this.harness.close();
     this.reader?.close();
     await this.reflector?.close();
