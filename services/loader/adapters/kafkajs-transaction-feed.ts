@@ -4,10 +4,13 @@
  * nothing committed), starting a few minutes back: only the ends of recent transactions matter,
  * older ones are known from the events that follow them in their partition.
  *
- * Debezium creates a transaction topic with the first transaction after its snapshot, and kafkajs
- * cannot subscribe to a topic that does not exist yet: until every topic exists the feed looks
- * for the missing ones every few seconds and, when one appears, starts again with it (reading
- * back, so no end marker is missed).
+ * Debezium creates a transaction topic only with the first transaction after its snapshot, and
+ * kafkajs cannot subscribe to a topic that does not exist yet. Following it only after it appears
+ * (a look every few seconds, then a group join) took longer than a partition waits for an end
+ * marker, so the first transactions of a new source reached the ledger in parts. The feed
+ * therefore creates a missing transaction topic itself (one partition; Debezium writes to the
+ * topic it finds). Where it may not create topics, it looks for the missing ones every few
+ * seconds and, when one appears, starts again with it (reading back, so no end marker is missed).
  */
 import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -86,12 +89,33 @@ export class KafkajsTransactionFeed {
       clearInterval(this.#timer);
       return;
     }
-    const existing = new Set(await this.#admin.listTopics());
+    const existing = await this.#existingTopics(wanted);
     const present = wanted.filter((t) => existing.has(t));
     if (present.length === this.#following.length) return;
     await this.#consumer?.disconnect();
     this.#consumer = await this.#follow(present);
     this.#following = present;
+  }
+
+  /** The topics that exist, after creating the missing ones where the broker allows it. */
+  async #existingTopics(wanted: readonly string[]): Promise<Set<string>> {
+    const existing = new Set(await this.#admin.listTopics());
+    const missing = wanted.filter((t) => !existing.has(t));
+    if (missing.length === 0) return existing;
+    try {
+      await this.#admin.createTopics({
+        topics: missing.map((topic) => ({ topic, numPartitions: 1 })),
+        waitForLeaders: true,
+      });
+      this.#options.log.info({ topics: missing }, 'created the transaction topics Debezium has not yet');
+    } catch (err) {
+      // Another loader or Debezium created them first, or this client may not create topics.
+      this.#options.log.warn(
+        { err, topics: missing },
+        'transaction topics not created; following them once they exist',
+      );
+    }
+    return new Set(await this.#admin.listTopics());
   }
 
   async #follow(topics: readonly string[]): Promise<Consumer> {
