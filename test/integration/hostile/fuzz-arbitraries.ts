@@ -1,0 +1,510 @@
+/**
+ * fast-check arbitraries for the generated hostile-input suite (fuzz.test.ts): requests against
+ * the operations of the executive's OpenAPI document, with JSON bodies written as text (so they
+ * can hold what JSON.stringify never writes: repeated keys, 1e400, -0, 10,000 levels of
+ * nesting, raw control characters), hostile strings and numbers, repeated query keys, hostile
+ * path parameters, and raw HTTP that Node's parser must refuse.
+ */
+import fc from 'fast-check';
+import { METHODS } from 'node:http';
+
+/** One operation of the OpenAPI document, as the generators need it. */
+export interface Operation {
+  readonly method: string;
+  readonly path: string;
+  readonly security: readonly Record<string, readonly string[]>[];
+  /** Every property name the request body schema mentions (any depth, any branch). */
+  readonly bodyProperties: readonly string[];
+  readonly queryNames: readonly string[];
+}
+
+interface SchemaLike {
+  readonly properties?: Record<string, SchemaLike>;
+  readonly items?: SchemaLike;
+  readonly oneOf?: readonly SchemaLike[];
+  readonly anyOf?: readonly SchemaLike[];
+}
+
+interface OperationDoc {
+  readonly security?: Record<string, string[]>[];
+  readonly parameters?: readonly { readonly in: string; readonly name: string }[];
+  readonly requestBody?: { readonly content?: Record<string, { readonly schema?: SchemaLike }> };
+}
+
+export interface OpenApiDoc {
+  readonly paths: Record<string, Record<string, OperationDoc>>;
+}
+
+const DOC_METHODS = ['get', 'post', 'put', 'delete', 'patch'];
+
+function propertyNames(schema: SchemaLike | undefined, into: Set<string>): Set<string> {
+  if (schema === undefined) return into;
+  for (const [name, sub] of Object.entries(schema.properties ?? {})) {
+    into.add(name);
+    propertyNames(sub, into);
+  }
+  propertyNames(schema.items, into);
+  for (const branch of [...(schema.oneOf ?? []), ...(schema.anyOf ?? [])]) propertyNames(branch, into);
+  return into;
+}
+
+/** Every operation the document lists: a route added to the executive is fuzzed without edits here. */
+export function operationsOf(doc: OpenApiDoc): Operation[] {
+  return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops)
+      .filter(([method]) => DOC_METHODS.includes(method))
+      .map(([method, op]) => ({
+        method: method.toUpperCase(),
+        path,
+        security: op.security ?? [],
+        bodyProperties: [...propertyNames(op.requestBody?.content?.['application/json']?.schema, new Set())],
+        queryNames: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
+      })),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON as text
+
+/** A JSON value as the generator builds it; rendered to text by jsonText. */
+export type JsonNode =
+  | { readonly kind: 'literal'; readonly text: string }
+  | { readonly kind: 'string'; readonly value: string; readonly raw: boolean }
+  | { readonly kind: 'array'; readonly items: readonly JsonNode[] }
+  | { readonly kind: 'object'; readonly entries: readonly (readonly [string, JsonNode])[] }
+  | {
+      readonly kind: 'deep';
+      readonly depth: number;
+      readonly open: 'array' | 'object';
+      readonly leaf: JsonNode;
+    };
+
+/**
+ * `raw` strings are written without escaping anything but quotes and backslashes: control
+ * characters and NUL then appear literally, which JSON forbids (the body must be refused).
+ * Escaped strings use JSON.stringify, which writes lone surrogates as \udxxx escapes.
+ */
+function stringText(value: string, raw: boolean): string {
+  if (!raw) return JSON.stringify(value);
+  return `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+}
+
+export function jsonText(node: JsonNode): string {
+  switch (node.kind) {
+    case 'literal':
+      return node.text;
+    case 'string':
+      return stringText(node.value, node.raw);
+    case 'array':
+      return `[${node.items.map(jsonText).join(',')}]`;
+    case 'object':
+      return `{${node.entries.map(([k, v]) => `${JSON.stringify(k)}:${jsonText(v)}`).join(',')}}`;
+    case 'deep': {
+      const [open, close] = node.open === 'array' ? ['[', ']'] : ['{"a":', '}'];
+      return `${open.repeat(node.depth)}${jsonText(node.leaf)}${close.repeat(node.depth)}`;
+    }
+  }
+}
+
+/** Numbers as JSON text: beyond a double, beyond 64 bits, -0, exponents, at the decimal limit. */
+export const numberText: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(
+    '0',
+    '-0',
+    '-0.0',
+    '1e400',
+    '-1e400',
+    '1e-400',
+    '1E+2',
+    '0.1',
+    '1.5',
+    '-12.50',
+    '12345678901234567890',
+    '9007199254740991',
+    '9007199254740992',
+    '9007199254740993',
+    '-9007199254740993',
+    '1.0000000000000001',
+    '0.12345678901234567890123',
+    '9223372036854775807',
+    '9223372036854775808',
+    '-9223372036854775808',
+    '-9223372036854775809',
+    '18446744073709551616',
+    `0.${'1'.repeat(98)}`,
+    `0.${'1'.repeat(99)}`,
+    `${'9'.repeat(99)}.9`,
+    '1'.repeat(400),
+    `1${'0'.repeat(400)}`,
+  ),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => (Object.is(d, -0) ? '-0' : String(d))),
+  fc.bigInt({ min: -(2n ** 80n), max: 2n ** 80n }).map(String),
+  fc
+    .tuple(fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }), fc.stringMatching(/^[0-9]{1,40}$/))
+    .map(([int, frac]) => `${int}.${frac}`),
+);
+
+/** Strings no writer should get into ctldb unchecked. Never the name of a real family. */
+export const hostileString: fc.Arbitrary<string> = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 24 }),
+  fc.string({ unit: 'grapheme', maxLength: 24 }),
+  fc.string({ unit: 'binary-ascii', maxLength: 24 }),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    'a\u0000b',
+    '\uD800',
+    '\uDFFF',
+    'x\uDBFFy',
+    '\uFFFF',
+    '\uFEFF',
+    '😀',
+    '𝄞'.repeat(48),
+    'é'.repeat(192),
+    'a'.repeat(191),
+    'a'.repeat(192),
+    'b'.repeat(5000),
+    'sqlite_master',
+    'cuttle_writers',
+    '../../etc',
+    '%00',
+    'AQI=',
+    'AQI',
+    '====',
+    '-_-_',
+    'null',
+    'true',
+    '1e400',
+    '-0',
+    "'; DROP TABLE cuttle_writers; --",
+    '9223372036854775808',
+  ),
+  numberText,
+);
+
+/** Keys of bodies: the names the API knows (so bodies get past shape checks), field names, or junk. */
+const KNOWN_KEYS = [
+  'mutations',
+  'offsets',
+  'table',
+  'op',
+  'values',
+  'key',
+  'stream',
+  'expected',
+  'next',
+  'fields',
+  'keyFields',
+  'name',
+  'type',
+  'secret',
+  'families',
+  'global',
+  'cursor',
+  'limit',
+  'rateAmount',
+  'ratePeriodMs',
+  'warnBytes',
+  'maxBytes',
+  '__proto__',
+  'constructor',
+];
+
+export function keyOf(extraKeys: readonly string[]): fc.Arbitrary<string> {
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(...KNOWN_KEYS, ...extraKeys) },
+    { weight: 1, arbitrary: hostileString },
+  );
+}
+
+const literal = (text: string): JsonNode => ({ kind: 'literal', text });
+const str = (value: string, raw = false): JsonNode => ({ kind: 'string', value, raw });
+
+export function scalarNode(strings: fc.Arbitrary<string>): fc.Arbitrary<JsonNode> {
+  return fc.oneof(
+    { weight: 4, arbitrary: strings.map((s) => str(s)) },
+    { weight: 1, arbitrary: strings.map((s) => str(s, true)) },
+    { weight: 4, arbitrary: numberText.map(literal) },
+    { weight: 1, arbitrary: fc.constantFrom('true', 'false', 'null').map(literal) },
+  );
+}
+
+/** Nesting beyond the bound (and just under it), around a scalar. */
+const deepNode = (leaf: fc.Arbitrary<JsonNode>): fc.Arbitrary<JsonNode> =>
+  fc.record({
+    kind: fc.constant('deep' as const),
+    depth: fc.oneof(fc.integer({ min: 28, max: 40 }), fc.integer({ min: 1000, max: 12_000 })),
+    open: fc.constantFrom('array' as const, 'object' as const),
+    leaf,
+  });
+
+/** Random JSON of any shape, keys drawn from `keys` (so repeated keys are common). */
+export function jsonNode(keys: fc.Arbitrary<string>, strings: fc.Arbitrary<string>): fc.Arbitrary<JsonNode> {
+  const scalar = scalarNode(strings);
+  return fc.letrec<{ node: JsonNode; array: JsonNode; object: JsonNode }>((tie) => ({
+    node: fc.oneof(
+      { maxDepth: 4, depthSize: 'small' },
+      { weight: 5, arbitrary: scalar },
+      { weight: 2, arbitrary: tie('array') },
+      { weight: 3, arbitrary: tie('object') },
+      { weight: 1, arbitrary: deepNode(scalar) },
+    ),
+    array: fc.array(tie('node'), { maxLength: 4 }).map((items): JsonNode => ({ kind: 'array', items })),
+    object: fc
+      .array(fc.tuple(keys, tie('node')), { maxLength: 5 })
+      .map((entries): JsonNode => ({ kind: 'object', entries })),
+  })).node;
+}
+
+/**
+ * A value for one field of the fixture's table: hostile text or numbers, or (rarely) any JSON.
+ * The field's own type is not respected on purpose.
+ */
+function fieldValue(any: fc.Arbitrary<JsonNode>): fc.Arbitrary<JsonNode> {
+  return fc.oneof({ weight: 8, arbitrary: scalarNode(hostileString) }, { weight: 1, arbitrary: any });
+}
+
+/** `{field: value, ...}` over the fixture's fields, with fields repeated, missing or unknown. */
+export function valuesNode(fields: readonly string[], any: fc.Arbitrary<JsonNode>): fc.Arbitrary<JsonNode> {
+  const entry = fc.tuple(
+    fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...fields) }, { weight: 1, arbitrary: hostileString }),
+    fieldValue(any),
+  );
+  return fc.array(entry, { minLength: 0, maxLength: fields.length + 2 }).map((entries) => ({
+    kind: 'object',
+    entries,
+  }));
+}
+
+/** A mutation batch close to a valid one, so the value checks behind the shape checks are reached. */
+export function mutationBody(
+  table: string,
+  fields: readonly string[],
+  any: fc.Arbitrary<JsonNode>,
+): fc.Arbitrary<JsonNode> {
+  const tableName = fc.oneof(
+    { weight: 6, arbitrary: fc.constant(str(table)) },
+    { weight: 1, arbitrary: any },
+  );
+  const op = fc.oneof(
+    fc.constant(undefined),
+    fc.constantFrom('upsert', 'delete', 'UPSERT', 'insert').map((s) => str(s)),
+    any,
+  );
+  const mutation = fc
+    .tuple(tableName, op, valuesNode(fields, any), fc.boolean())
+    .map(([t, o, values, asKey]): JsonNode => {
+      const entries: [string, JsonNode][] = [['table', t]];
+      if (o !== undefined) entries.push(['op', o]);
+      entries.push([asKey ? 'key' : 'values', values]);
+      return { kind: 'object', entries };
+    });
+  const offset = fc
+    .tuple(scalarNode(hostileString), scalarNode(hostileString), scalarNode(hostileString))
+    .map(([stream, expected, next]): JsonNode => ({
+      kind: 'object',
+      entries: [
+        ['stream', stream],
+        ['expected', expected],
+        ['next', next],
+      ],
+    }));
+  return fc
+    .tuple(fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.array(offset, { maxLength: 2 }))
+    .map(([mutations, offsets]): JsonNode => {
+      const entries: [string, JsonNode][] = [['mutations', { kind: 'array', items: mutations }]];
+      if (offsets.length > 0) entries.push(['offsets', { kind: 'array', items: offsets }]);
+      return { kind: 'object', entries };
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths and query strings
+
+/** Percent-encodes UTF-8; a lone surrogate becomes its (invalid) three-byte CESU form. */
+export function percentEncode(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const unit = ch.charCodeAt(0);
+    if (/^[A-Za-z0-9_.~-]$/.test(ch)) out += ch;
+    else if (ch.length === 1 && unit >= 0xd800 && unit <= 0xdfff) {
+      const bytes = [0xe0 | (unit >> 12), 0x80 | ((unit >> 6) & 0x3f), 0x80 | (unit & 0x3f)];
+      out += bytes.map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+    } else {
+      for (const b of Buffer.from(ch, 'utf8')) out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+    }
+  }
+  return out;
+}
+
+/** Percent-encoding that does not decode: bad hex, cut short, or bytes that are not UTF-8. */
+export const badPercent: fc.Arbitrary<string> = fc.constantFrom(
+  '%',
+  '%zz',
+  '%E0%A4%A',
+  '%C0%AF',
+  '%ED%A0%80',
+  '%FF',
+  '%F8%88%80%80%80',
+  'a%',
+  '%%41',
+  '%0',
+);
+
+/** A path segment: the segment `known` chose, a hostile one, an over-long one or bad encoding. */
+export function segment(known: string): fc.Arbitrary<string> {
+  return fc.oneof(
+    { weight: 10, arbitrary: fc.constant(known) },
+    { weight: 3, arbitrary: hostileString.map(percentEncode) },
+    { weight: 1, arbitrary: fc.integer({ min: 101, max: 3000 }).map((n) => 'p'.repeat(n)) },
+    { weight: 1, arbitrary: badPercent },
+  );
+}
+
+/** A query string: the operation's names and junk, keys repeated, values hostile or badly encoded. */
+export function queryString(names: readonly string[]): fc.Arbitrary<string> {
+  const key = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom('writer', 'table', 'confirm', ...names) },
+    { weight: 1, arbitrary: hostileString.map(percentEncode) },
+  );
+  const value = fc.oneof(
+    fc.constantFrom('hostile-writer', 'hostile.things', 'a,b', '', 'x.y.z', '.', 'hostile.'),
+    hostileString.map(percentEncode),
+    badPercent,
+  );
+  const pair = fc.oneof(
+    { weight: 6, arbitrary: fc.tuple(key, value).map(([k, v]) => `${k}=${v}`) },
+    { weight: 1, arbitrary: key },
+  );
+  return fc.oneof(
+    { weight: 2, arbitrary: fc.constant('') },
+    { weight: 3, arbitrary: fc.array(pair, { minLength: 1, maxLength: 5 }).map((p) => `?${p.join('&')}`) },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw HTTP that must be refused before routing
+
+export type MalformedKind =
+  | 'cl-and-te'
+  | 'two-content-lengths'
+  | 'bad-chunk-size'
+  | 'bad-header-name'
+  | 'unknown-method'
+  | 'oversized-headers'
+  | 'bad-content-length'
+  | 'bad-transfer-encoding'
+  | 'bad-version'
+  | 'cr-in-header-value';
+
+export interface Malformed {
+  readonly kind: MalformedKind;
+  /** Everything after the request line's target, built by malformedRequest. */
+  readonly build: (method: string, target: string, headers: string) => Buffer;
+}
+
+const KNOWN_METHODS = new Set(METHODS);
+
+const badNameChar = fc.constantFrom(
+  '\u0000',
+  ' ',
+  '(',
+  ')',
+  '<',
+  '>',
+  '@',
+  ',',
+  ';',
+  '"',
+  '/',
+  '[',
+  ']',
+  '?',
+  '=',
+  '{',
+  '}',
+  '\u007f',
+  '\u0001',
+  'é',
+);
+
+const tail = (headers: string, extra: string, body: string): Buffer =>
+  Buffer.from(`${headers}${extra}\r\n${body}`, 'latin1');
+
+/** A malformation Node's HTTP parser must refuse, for a request with the given line and headers. */
+export const malformed: fc.Arbitrary<Malformed> = fc.oneof(
+  fc.constant<Malformed>({
+    kind: 'cl-and-te',
+    build: (m, t, h) =>
+      tail(
+        `${m} ${t} HTTP/1.1\r\n${h}`,
+        'content-length: 4\r\ntransfer-encoding: chunked\r\n',
+        '2\r\n{}\r\n0\r\n\r\n',
+      ),
+  }),
+  fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 1, max: 20 })).map(([a, d]): Malformed => ({
+    kind: 'two-content-lengths',
+    build: (m, t, h) =>
+      tail(
+        `${m} ${t} HTTP/1.1\r\n${h}`,
+        `content-length: ${a}\r\ncontent-length: ${a + d}\r\n`,
+        '{'.repeat(a + d),
+      ),
+  })),
+  fc
+    .tuple(
+      fc.constantFrom('g', 'z', 'x', '-', '+', 'G', '@'),
+      fc.string({ unit: 'binary-ascii', maxLength: 6 }),
+    )
+    .map(([first, rest]) => `${first}${rest.replace(/[\r\n]/g, '')}`)
+    .map((size): Malformed => ({
+      kind: 'bad-chunk-size',
+      build: (m, t, h) =>
+        tail(`${m} ${t} HTTP/1.1\r\n${h}`, 'transfer-encoding: chunked\r\n', `${size}\r\n{}\r\n0\r\n\r\n`),
+    })),
+  fc
+    .tuple(fc.stringMatching(/^[a-z]{0,8}$/), badNameChar, fc.stringMatching(/^[a-z]{0,8}$/))
+    .map(([a, bad, b]): Malformed => ({
+      kind: 'bad-header-name',
+      build: (m, t, h) => tail(`${m} ${t} HTTP/1.1\r\n${h}`, `x${a}${bad}${b}: 1\r\n`, ''),
+    })),
+  fc
+    .stringMatching(/^[A-Za-z_-]{1,12}$/)
+    .filter((m) => !KNOWN_METHODS.has(m))
+    .map((method): Malformed => ({
+      kind: 'unknown-method',
+      build: (_m, t, h) => tail(`${method} ${t} HTTP/1.1\r\n${h}`, '', ''),
+    })),
+  fc.tuple(fc.integer({ min: 70_000, max: 100_000 }), fc.boolean()).map(([size, many]): Malformed => ({
+    kind: 'oversized-headers',
+    build: (m, t, h) => {
+      const extra = many
+        ? Array.from({ length: Math.ceil(size / 20) }, (_, i) => `x-h${i}: ${'v'.repeat(12)}\r\n`).join('')
+        : `x-big: ${'a'.repeat(size)}\r\n`;
+      return tail(`${m} ${t} HTTP/1.1\r\n${h}`, extra, '');
+    },
+  })),
+  fc
+    .constantFrom('-1', 'abc', '1 2', '0x10', '+5', '1.5', '99999999999999999999999')
+    .map((value): Malformed => ({
+      kind: 'bad-content-length',
+      build: (m, t, h) => tail(`${m} ${t} HTTP/1.1\r\n${h}`, `content-length: ${value}\r\n`, '{}'),
+    })),
+  fc
+    .constantFrom('gzip', 'chunked, gzip', 'identity', 'chunked\u0000', 'xchunked')
+    .map((value): Malformed => ({
+      kind: 'bad-transfer-encoding',
+      build: (m, t, h) => tail(`${m} ${t} HTTP/1.1\r\n${h}`, `transfer-encoding: ${value}\r\n`, '0\r\n\r\n'),
+    })),
+  fc
+    .constantFrom('HTTP/2.0', 'HTTP/1.2', 'HTTX/1.1', 'HTTP/1', 'http/1.1', 'HTTP/1.1 extra')
+    .map((version): Malformed => ({
+      kind: 'bad-version',
+      build: (m, t, h) => tail(`${m} ${t} ${version}\r\n${h}`, '', ''),
+    })),
+  fc.constantFrom('\r', '\u0000', '\rx', 'a\rb').map((bad): Malformed => ({
+    kind: 'cr-in-header-value',
+    build: (m, t, h) => tail(`${m} ${t} HTTP/1.1\r\n${h}`, `x-v: a${bad}z\r\n`, ''),
+  })),
+);
