@@ -400,7 +400,12 @@ export type MalformedKind =
 
 export interface Malformed {
   readonly kind: MalformedKind;
-  /** Everything after the request line's target, built by malformedRequest. */
+  /**
+   * The fault is in the body's framing: a route that reads no body (GET, DELETE) may answer
+   * before the parser reaches it, and rightly so.
+   */
+  readonly inBody?: boolean;
+  /** The whole request, from its method, target and well-formed headers. */
   readonly build: (method: string, target: string, headers: string) => Buffer;
 }
 
@@ -460,8 +465,13 @@ export const malformed: fc.Arbitrary<Malformed> = fc.oneof(
     .map(([first, rest]) => `${first}${rest.replace(/[\r\n]/g, '')}`)
     .map((size): Malformed => ({
       kind: 'bad-chunk-size',
+      inBody: true,
       build: (m, t, h) =>
-        tail(`${m} ${t} HTTP/1.1\r\n${h}`, 'transfer-encoding: chunked\r\n', `${size}\r\n{}\r\n0\r\n\r\n`),
+        tail(
+          `${m} ${t} HTTP/1.1\r\n${h}`,
+          'content-type: application/json\r\ntransfer-encoding: chunked\r\n',
+          `${size}\r\n{}\r\n0\r\n\r\n`,
+        ),
     })),
   fc
     .tuple(fc.stringMatching(/^[a-z]{0,8}$/), badNameChar, fc.stringMatching(/^[a-z]{0,8}$/))
@@ -491,14 +501,14 @@ export const malformed: fc.Arbitrary<Malformed> = fc.oneof(
       kind: 'bad-content-length',
       build: (m, t, h) => tail(`${m} ${t} HTTP/1.1\r\n${h}`, `content-length: ${value}\r\n`, '{}'),
     })),
+  fc.constantFrom('gzip', 'chunked, gzip', 'chunked\u0000', 'xchunked').map((value): Malformed => ({
+    kind: 'bad-transfer-encoding',
+    inBody: true,
+    build: (m, t, h) => tail(`${m} ${t} HTTP/1.1\r\n${h}`, `transfer-encoding: ${value}\r\n`, '0\r\n\r\n'),
+  })),
   fc
-    .constantFrom('gzip', 'chunked, gzip', 'identity', 'chunked\u0000', 'xchunked')
-    .map((value): Malformed => ({
-      kind: 'bad-transfer-encoding',
-      build: (m, t, h) => tail(`${m} ${t} HTTP/1.1\r\n${h}`, `transfer-encoding: ${value}\r\n`, '0\r\n\r\n'),
-    })),
-  fc
-    .constantFrom('HTTP/2.0', 'HTTP/1.2', 'HTTX/1.1', 'HTTP/1', 'http/1.1', 'HTTP/1.1 extra')
+    // HTTP/2.0 is absent: Node's parser takes it in a request line as a version it can answer.
+    .constantFrom('HTTP/1.2', 'HTTP/3.1', 'HTTX/1.1', 'HTTP/1', 'http/1.1', 'HTTP/1.1 extra')
     .map((version): Malformed => ({
       kind: 'bad-version',
       build: (m, t, h) => tail(`${m} ${t} ${version}\r\n${h}`, '', ''),

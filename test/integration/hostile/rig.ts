@@ -95,13 +95,20 @@ export class HostileRig {
 
   /** A digest of everything ctldb holds that a request could change. */
   async fingerprint(): Promise<string> {
-    const ctldb = this.ex.db.ctldb;
     const hash = createHash('sha256');
-    const add = (label: string, rows: SqlRow[]) => hash.update(`${label}\n${rows.map(rowText).join('\n')}\n`);
+    for (const [label, text] of await this.state()) hash.update(`${label}\n${text}\n`);
+    return hash.digest('hex');
+  }
+
+  /** What fingerprint() digests, part by part (to say what changed when a digest differs). */
+  async state(): Promise<Map<string, string>> {
+    const ctldb = this.ex.db.ctldb;
+    const parts = new Map<string, string>();
+    const add = (label: string, rows: SqlRow[]) => parts.set(label, rows.map(rowText).join('\n'));
     for (const table of STATE_TABLES) add(table, await ctldb.all(`SELECT * FROM ${table}`).then(sorted));
     add('ledger', await ctldb.all(`SELECT MAX(seq) AS head, COUNT(*) AS entries FROM ${LEDGER_TABLE}`));
     for (const family of [FAMILY, OTHER_FAMILY]) add(family, await familyRows(ctldb, family));
-    return hash.digest('hex');
+    return parts;
   }
 
   /** Sends `request` as is over a fresh connection and reads the one response. */
