@@ -245,10 +245,11 @@ export function jsonNode(keys: fc.Arbitrary<string>, strings: fc.Arbitrary<strin
   return fc.letrec<{ node: JsonNode; array: JsonNode; object: JsonNode }>((tie) => ({
     node: fc.oneof(
       { maxDepth: 4, depthSize: 'small' },
-      { weight: 5, arbitrary: scalar },
-      { weight: 2, arbitrary: tie('array') },
-      { weight: 3, arbitrary: tie('object') },
-      { weight: 1, arbitrary: deepNode(scalar) },
+      // Deep nesting is rare per node (a body has many), so that it is not in every other body.
+      { weight: 50, arbitrary: scalar },
+      { weight: 20, arbitrary: tie('array') },
+      { weight: 30, arbitrary: tie('object') },
+      { weight: 2, arbitrary: deepNode(scalar) },
     ),
     array: fc.array(tie('node'), { maxLength: 4 }).map((items): JsonNode => ({ kind: 'array', items })),
     object: fc
@@ -262,8 +263,24 @@ export function jsonNode(keys: fc.Arbitrary<string>, strings: fc.Arbitrary<strin
  * The field's own type is not respected on purpose.
  */
 function fieldValue(any: fc.Arbitrary<JsonNode>): fc.Arbitrary<JsonNode> {
-  return fc.oneof({ weight: 8, arbitrary: scalarNode(hostileString) }, { weight: 1, arbitrary: any });
+  return fc.oneof(
+    { weight: 5, arbitrary: scalarNode(hostileString) },
+    { weight: 4, arbitrary: plausibleValue },
+    { weight: 1, arbitrary: any },
+  );
 }
+
+/** Values some field of the fixture takes (integers, names, base64, decimals), so rows get written. */
+const plausibleValue: fc.Arbitrary<JsonNode> = fc.oneof(
+  fc.integer({ min: -1000, max: 1000 }).map((n) => literal(String(n))),
+  fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map((n) => str(String(n))),
+  fc.stringMatching(/^[a-z]{1,12}$/).map((t) => str(t)),
+  fc.uint8Array({ maxLength: 40 }).map((b) => str(Buffer.from(b).toString('base64'))),
+  fc
+    .tuple(fc.integer({ min: -99999, max: 99999 }), fc.stringMatching(/^[0-9]{1,30}$/))
+    .map(([i, f]) => str(`${i}.${f}`)),
+  fc.constant(literal('null')),
+);
 
 /** `{field: value, ...}` over the fixture's fields, with fields repeated, missing or unknown. */
 export function valuesNode(fields: readonly string[], any: fc.Arbitrary<JsonNode>): fc.Arbitrary<JsonNode> {
@@ -288,9 +305,10 @@ export function mutationBody(
     { weight: 1, arbitrary: any },
   );
   const op = fc.oneof(
-    fc.constant(undefined),
-    fc.constantFrom('upsert', 'delete', 'UPSERT', 'insert').map((s) => str(s)),
-    any,
+    { weight: 4, arbitrary: fc.constant(undefined) },
+    { weight: 4, arbitrary: fc.constantFrom('upsert', 'delete').map((s) => str(s)) },
+    { weight: 1, arbitrary: fc.constantFrom('UPSERT', 'insert', '').map((s) => str(s)) },
+    { weight: 1, arbitrary: any },
   );
   const mutation = fc
     .tuple(tableName, op, valuesNode(fields, any), fc.boolean())
@@ -300,8 +318,13 @@ export function mutationBody(
       entries.push([asKey ? 'key' : 'values', values]);
       return { kind: 'object', entries };
     });
+  // Offsets are checked before the rows: mostly well formed, so that the rows are reached.
+  const offsetText = fc.oneof(
+    { weight: 4, arbitrary: fc.stringMatching(/^[\x20-\x7e]{1,20}$/).map((t) => str(t)) },
+    { weight: 1, arbitrary: scalarNode(hostileString) },
+  );
   const offset = fc
-    .tuple(scalarNode(hostileString), scalarNode(hostileString), scalarNode(hostileString))
+    .tuple(offsetText, fc.oneof(fc.constant(literal('null')), offsetText), offsetText)
     .map(([stream, expected, next]): JsonNode => ({
       kind: 'object',
       entries: [
@@ -310,11 +333,15 @@ export function mutationBody(
         ['next', next],
       ],
     }));
+  const offsets = fc.oneof(
+    { weight: 4, arbitrary: fc.constant([]) },
+    { weight: 1, arbitrary: fc.array(offset, { minLength: 1, maxLength: 2 }) },
+  );
   return fc
-    .tuple(fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.array(offset, { maxLength: 2 }))
-    .map(([mutations, offsets]): JsonNode => {
+    .tuple(fc.array(mutation, { minLength: 1, maxLength: 3 }), offsets)
+    .map(([mutations, offsetList]): JsonNode => {
       const entries: [string, JsonNode][] = [['mutations', { kind: 'array', items: mutations }]];
-      if (offsets.length > 0) entries.push(['offsets', { kind: 'array', items: offsets }]);
+      if (offsetList.length > 0) entries.push(['offsets', { kind: 'array', items: offsetList }]);
       return { kind: 'object', entries };
     });
 }
@@ -378,8 +405,11 @@ export function queryString(names: readonly string[]): fc.Arbitrary<string> {
     { weight: 1, arbitrary: key },
   );
   return fc.oneof(
-    { weight: 2, arbitrary: fc.constant('') },
-    { weight: 3, arbitrary: fc.array(pair, { minLength: 1, maxLength: 5 }).map((p) => `?${p.join('&')}`) },
+    // Any key given twice is refused before the route runs: most requests carry no query, so
+    // that what is behind the query check gets its share.
+    { weight: 6, arbitrary: fc.constant('') },
+    { weight: 2, arbitrary: pair.map((p) => `?${p}`) },
+    { weight: 2, arbitrary: fc.array(pair, { minLength: 2, maxLength: 5 }).map((p) => `?${p.join('&')}`) },
   );
 }
 
