@@ -12,10 +12,7 @@ const safeInteger = z
   .transform((v) => Number(v instanceof ExactNumber ? v.text : v))
   .refine((n) => Number.isSafeInteger(n), 'expected an integer below 2^53');
 
-const row = z.custom<Record<string, unknown>>(
-  (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v),
-  'expected a row object',
-);
+const row = z.custom<Record<string, unknown>>((v) => isRow(v), 'expected a row object');
 
 export const sourceSchema = z.looseObject({
   db: z.string(),
@@ -122,5 +119,17 @@ const isString = (x: unknown): boolean => typeof x === 'string';
 const isSafe = (x: unknown): boolean => typeof x === 'number' && Number.isSafeInteger(x);
 const isOptional = (x: unknown, check: (x: unknown) => boolean): boolean =>
   x === null || x === undefined || check(x);
-const isRowOrAbsent = (x: unknown): boolean =>
-  x === null || x === undefined || (typeof x === 'object' && !Array.isArray(x) && !Buffer.isBuffer(x));
+/**
+ * A row is an object of columns. Not an array or bytes, and not an ExactNumber: the exact JSON
+ * parser turns a number a double cannot carry (`"after": 1e400`) into that object.
+ */
+export function isRow(x: unknown): boolean {
+  return (
+    x !== null &&
+    typeof x === 'object' &&
+    !Array.isArray(x) &&
+    !Buffer.isBuffer(x) &&
+    !(x instanceof ExactNumber)
+  );
+}
+const isRowOrAbsent = (x: unknown): boolean => x === null || x === undefined || isRow(x);

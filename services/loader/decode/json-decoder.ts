@@ -8,6 +8,7 @@ import type { InboundMessage } from '../message.ts';
 import type { DecodedRecords, SourceRow, TransactionEnd } from './change-record.ts';
 import { rowColumnsOf, type ConnectField } from './connect-schema.ts';
 import type { EventDecoder } from './decoder.ts';
+import { isRow } from './envelope.ts';
 import { parseExactJson } from './exact-json.ts';
 import { invalidEvent, recordsFromValue, transactionEndFromValue } from './records.ts';
 
@@ -118,7 +119,7 @@ function isConnectSchema(value: unknown): boolean {
 
 export function keyRow(message: InboundMessage, payload: unknown): SourceRow | null {
   if (payload === null) return null;
-  if (typeof payload !== 'object' || Array.isArray(payload) || Buffer.isBuffer(payload)) {
+  if (!isRow(payload)) {
     throw invalidEvent(message, 'key is not an object of primary-key columns');
   }
   return payload as SourceRow;

@@ -4,7 +4,7 @@
  * the converter.
  */
 import { z } from 'zod';
-import { CuttleError } from '../../../lib/errors.ts';
+import { CuttleError, previewText } from '../../../lib/errors.ts';
 import { headerText, type InboundMessage } from '../message.ts';
 import type {
   ChangeRecord,
@@ -129,7 +129,7 @@ function dataRecords(envelope: DataEnvelope, ctx: DecodeContext): ChangeRecord[]
       const next = require(after, 'after');
       // Debezium splits a primary-key update into delete + create itself; an update whose key
       // columns differ anyway (a connector configured otherwise) is split the same way here.
-      if (before != null && ctx.key !== null && keyChanged(Object.keys(ctx.key), before, next)) {
+      if (before != null && ctx.key !== null && keyChanged(ctx.message, Object.keys(ctx.key), before, next)) {
         return [deleteOf({ ...common, key: null }, before, true), upsertOf(common, 'u', next, true)];
       }
       return [upsertOf(common, 'u', next, false)];
@@ -155,18 +155,31 @@ function deleteOf(common: Common, values: SourceRow, primaryKeyChange: boolean):
   return { kind: 'delete', ...common, values, primaryKeyChange };
 }
 
-function keyChanged(keyColumns: readonly string[], before: SourceRow, after: SourceRow): boolean {
-  return keyColumns.some((c) => sameValueText(before[c]) !== sameValueText(after[c]));
+function keyChanged(
+  message: InboundMessage,
+  keyColumns: readonly string[],
+  before: SourceRow,
+  after: SourceRow,
+): boolean {
+  return keyColumns.some((c) => {
+    const [was, is] = [keyValueText(message, c, before[c]), keyValueText(message, c, after[c])];
+    return was !== is;
+  });
 }
 
-/** A comparable rendering of a source value, for key comparison only. */
-export function sameValueText(value: unknown): string {
+/**
+ * A comparable rendering of a primary-key column's value. Key columns are scalars (numbers,
+ * text, bytes); a nested value there is not a Debezium event, and rendering it would recurse as
+ * deep as the event nests (a stack overflow, not a poison event, at 10,000 levels).
+ */
+function keyValueText(message: InboundMessage, column: string, value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (Buffer.isBuffer(value)) return `b:${value.toString('base64')}`;
   if (value instanceof ExactNumber) return `n:${value.text}`;
   if (typeof value === 'number' || typeof value === 'bigint') return `n:${value.toString()}`;
   if (typeof value === 'string') return `s:${value}`;
-  return `o:${JSON.stringify(value)}`;
+  if (typeof value === 'boolean') return `t:${String(value)}`;
+  throw invalidEvent(message, `primary-key column ${previewText(column)} holds a nested value`);
 }
 
 /**

@@ -249,3 +249,79 @@ describe('JsonEventDecoder', () => {
     await expect(decoder.decode({ ...m, value: Buffer.from('{') })).rejects.toBeInstanceOf(CuttleError);
   });
 });
+
+// Found by the decoder fuzz (decoder-fuzz.test.ts): the exact parser turns a number a double
+// cannot carry into an ExactNumber object, which passed the envelope's "row is an object" check,
+// so `"after": 1e400` became an upsert whose values were a number.
+describe('regression: an exact number where a row belongs is a poison event', () => {
+  for (const [op, part] of [
+    ['c', 'after'],
+    ['u', 'after'],
+    ['d', 'before'],
+  ] as const) {
+    it(`op ${op} with ${part} 18446744073709551616 or 1e400`, () => {
+      for (const number of ['18446744073709551616', '1e400', `1${'0'.repeat(400)}`]) {
+        const m = message({ key: { id: 1 }, value: envelope({ op, [part]: raw(number) }) });
+        let thrown: unknown;
+        try {
+          decode(m);
+        } catch (err) {
+          thrown = err;
+        }
+        expect(thrown).toBeInstanceOf(CuttleError);
+        expect(thrown).toMatchObject({ code: 'BAD_REQUEST', retriable: false });
+        expect((thrown as Error).message).toContain(part);
+      }
+    });
+  }
+});
+
+/** What decoding `m` throws (the test fails when it decodes). */
+function thrownBy(m: Parameters<typeof decode>[0]): unknown {
+  try {
+    decode(m);
+  } catch (err) {
+    return err;
+  }
+  return expect.fail('decoded, where a poison event was expected');
+}
+
+// Found by the decoder fuzz too: the same ExactNumber passed keyRow's object check, so a key
+// payload of 1e400 became a record's key.
+describe('regression: an exact number where the key belongs is a poison event', () => {
+  it.each(['18446744073709551616', '1e400'])('key payload %s', (number) => {
+    const m = message({ key: raw(number), value: envelope({ op: 'c', after: { id: 1 } }) });
+    expect(thrownBy(m)).toMatchObject({ code: 'BAD_REQUEST', retriable: false });
+    const wrapped = message({ key: { id: 1 }, value: envelope({ op: 'c', after: { id: 1 } }), withSchema });
+    const key = Buffer.from(`{"schema":{"type":"int64"},"payload":${number}}`);
+    expect(thrownBy({ ...wrapped, key })).toMatchObject({
+      message: expect.stringContaining('key is not an object'),
+    });
+  });
+});
+
+// Found by the decoder fuzz: an update compares its key columns before and after, and the
+// comparison rendered a nested value with JSON.stringify: 20,000 levels overflowed the stack
+// (a RangeError, not a poison event).
+describe('regression: a nested value in a primary-key column of an update is a poison event', () => {
+  it.each([3, 20_000])('nested %i deep', (depth) => {
+    // Written out: every number safe, so the native parser alone reads it (as the fuzz's event).
+    const nested = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    const source = '{"db":"ctl","table":"widgets","ts_ms":1,"file":"f","pos":1,"row":0}';
+    const value = `{"before":{"id":1,"n":2},"after":{"id":${nested},"n":2},"source":${source},"op":"u"}`;
+    const m = { ...message({ key: { id: 1 }, value: {} }), value: Buffer.from(value) };
+    const thrown = thrownBy(m);
+    expect(thrown).toBeInstanceOf(CuttleError);
+    expect(thrown).toMatchObject({ code: 'BAD_REQUEST', retriable: false });
+  });
+
+  it('names the key column', () => {
+    const m = message({
+      key: { id: 1 },
+      value: envelope({ op: 'u', before: { id: 1 }, after: { id: [1] } }),
+    });
+    expect(thrownBy(m)).toMatchObject({
+      message: expect.stringContaining('primary-key column "id" holds a nested value'),
+    });
+  });
+});
