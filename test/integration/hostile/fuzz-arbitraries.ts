@@ -548,3 +548,32 @@ export const malformed: fc.Arbitrary<Malformed> = fc.oneof(
     build: (m, t, h) => tail(`${m} ${t} HTTP/1.1\r\n${h}`, `x-v: a${bad}z\r\n`, ''),
   })),
 );
+
+/**
+ * One upsert of a valid row with one field replaced by a hostile value: each refusal is then the
+ * value check of that field (type, exactness, size, encoding), not an earlier shape check.
+ */
+export function oneHostileField(
+  table: string,
+  valid: Readonly<Record<string, string>>,
+  any: fc.Arbitrary<JsonNode>,
+): fc.Arbitrary<JsonNode> {
+  const fields = Object.keys(valid);
+  return fc
+    .tuple(fc.constantFrom(...fields), fieldValue(any), fc.integer({ min: 1000, max: 1100 }))
+    .map(([field, value, id]): JsonNode => {
+      const entries = fields.map((f): [string, JsonNode] => [
+        f,
+        f === field ? value : f === 'id' ? literal(String(id)) : literal(valid[f] ?? 'null'),
+      ]);
+      const values: JsonNode = { kind: 'object', entries };
+      const mutation: JsonNode = {
+        kind: 'object',
+        entries: [
+          ['table', str(table)],
+          ['values', values],
+        ],
+      };
+      return { kind: 'object', entries: [['mutations', { kind: 'array', items: [mutation] }]] };
+    });
+}

@@ -20,6 +20,7 @@ import {
   keyOf,
   malformed,
   mutationBody,
+  oneHostileField,
   operationsOf,
   queryString,
   segment,
@@ -33,10 +34,20 @@ import { FAMILY, FIELDS, HostileRig, OTHER_FAMILY, TABLE, type RawResponse } fro
 
 const SEED = Number(process.env.FUZZ_SEED ?? 1212);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1500);
+const VALUE_RUNS = Math.max(50, Math.round(RUNS / 4));
 const MALFORMED_RUNS = Math.max(50, Math.round(RUNS / 4));
 /** A writer the writer-management routes may rotate, rescope and limit without hurting the rig's. */
 const VICTIM = 'fuzz-victim';
 const FIELD_NAMES = FIELDS.map(([name]) => name);
+/** A valid row of the fixture's table as JSON texts by field (the id is generated). */
+const VALID_ROW: Readonly<Record<string, string>> = {
+  id: '0',
+  name: '"fuzzed"',
+  raw: '"AQI="',
+  price: '"1.50"',
+  note: '"n"',
+  blob: '"AA=="',
+};
 
 type AuthKind = 'admin' | 'writer' | 'outsider' | 'none' | 'wrong-bearer' | 'wrong-secret' | 'two-writers';
 
@@ -135,6 +146,8 @@ function bodyOf(op: Operation): fc.Arbitrary<Body | undefined> {
   ];
   if (op.path.endsWith('/mutations'))
     shapes.push({ weight: 8, arbitrary: mutationBody(TABLE, FIELD_NAMES, any) });
+  if (op.path.endsWith('/mutations'))
+    shapes.push({ weight: 8, arbitrary: oneHostileField(TABLE, VALID_ROW, any) });
   const text = fc.oneof(...shapes).map(jsonText);
   const contentType = fc.oneof(
     { weight: 12, arbitrary: fc.constant('application/json') },
@@ -274,20 +287,20 @@ describe.each(CTLDB_DIALECTS)('generated hostile requests on %s', (dialect) => {
       wrongAnswer(response) ?? (mustRefuse && response.status < 400 ? 'an acceptance' : undefined);
     if (wrong !== undefined) expect.fail(`${wrong}: ${describe()}`);
     const refused = response.status >= 400;
-    if (refused) {
+    const code = refused ? (JSON.parse(response.body) as { error: { code: string } }).error.code : undefined;
+    if (code !== undefined) {
       stats.refused += 1;
-      const code = (JSON.parse(response.body) as { error: { code: string } }).error.code;
       stats.codes.set(code, (stats.codes.get(code) ?? 0) + 1);
     } else stats.accepted += 1;
-    if (method === 'GET' && refused) {
-      uncheckedReads += 1;
-      return;
+    if (method === 'GET') {
+      if (refused) uncheckedReads += 1;
+      return code;
     }
-    if (method === 'GET') return;
     const after = await rig.state();
     if (refused && changes(baseline, after) !== '')
       expect.fail(`ctldb changed after a refusal: ${describe()}\n${changes(baseline, after)}`);
     baseline = after;
+    return code;
   };
 
   const checkReads = async () => {
@@ -325,6 +338,35 @@ describe.each(CTLDB_DIALECTS)('generated hostile requests on %s', (dialect) => {
         `${stats.accepted} accepted; codes ${JSON.stringify(Object.fromEntries(stats.codes))}`,
     );
     expect(stats.requests).toBe(RUNS);
+  });
+
+  it(`checks ${VALUE_RUNS} generated hostile field values in otherwise valid mutations`, async () => {
+    const started = Date.now();
+    const before = stats.requests;
+    const keys = keyOf(FIELD_NAMES);
+    const bodies = oneHostileField(TABLE, VALID_ROW, jsonNode(keys, hostileString));
+    const mutate = ops.find((o) => o.method === 'POST' && o.path === '/families/{family}/mutations');
+    if (mutate === undefined) expect.fail('the OpenAPI document lists no mutation route');
+    const codes = new Map<string, number>();
+    await run(
+      fc.asyncProperty(bodies, async (body) => {
+        const request: FuzzRequest = {
+          op: mutate,
+          target: `/families/${FAMILY}/mutations`,
+          auth: 'writer',
+          body: { bytes: Buffer.from(jsonText(body), 'utf8'), contentType: 'application/json' },
+        };
+        const code = await exchange(`a hostile value on ${mutate.path}`, 'POST', bytesOf(request), false);
+        codes.set(code ?? 'accepted', (codes.get(code ?? 'accepted') ?? 0) + 1);
+      }),
+      VALUE_RUNS,
+    );
+    console.log(
+      `hostile fuzz ${dialect}: ${stats.requests - before} hostile field values in ` +
+        `${((Date.now() - started) / 1000).toFixed(1)} s (seed ${SEED}): ${JSON.stringify(Object.fromEntries(codes))}`,
+    );
+    // The generator is aimed at value checks: most answers come from them, not the shape checks.
+    expect(codes.get('BAD_REQUEST') ?? 0).toBeLessThan(VALUE_RUNS / 2);
   });
 
   it(`refuses ${MALFORMED_RUNS} generated malformed HTTP requests with the error body`, async () => {
