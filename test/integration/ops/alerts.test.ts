@@ -12,7 +12,15 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startFleet, type Fleet } from './fleet.ts';
-import { dashboardExprs, exportedNames, metricNamesIn } from './promql.ts';
+import {
+  annotationLabels,
+  baseMetric,
+  dashboardExprs,
+  exportedNames,
+  labelNamesIn,
+  legendLabels,
+  metricNamesIn,
+} from './promql.ts';
 import { promtool } from './promtool.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -50,6 +58,33 @@ function anchors(markdown: string): Set<string> {
     );
   }
   return found;
+}
+
+/** Labels every scraped series has: the registry's default `service`, and Prometheus's target labels. */
+const SCRAPE_LABELS = ['service', 'job', 'instance'];
+
+/** The labels of `used` that none of the series an expression reads carries. */
+function unknownLabels(
+  series: Iterable<string>,
+  used: Iterable<string>,
+  labelsByMetric: ReadonlyMap<string, ReadonlySet<string>>,
+): string[] {
+  const available = new Set(SCRAPE_LABELS);
+  for (const name of series) {
+    for (const label of labelsByMetric.get(baseMetric(name, labelsByMetric)) ?? []) available.add(label);
+    if (name.endsWith('_bucket')) available.add('le');
+  }
+  return [...new Set(used)].filter((label) => !available.has(label)).sort();
+}
+
+interface Target {
+  readonly expr: string;
+  readonly legendFormat?: string;
+}
+
+function dashboardTargets(): Target[] {
+  const panels = (dashboard as { panels: { targets?: Target[] }[] }).panels;
+  return panels.flatMap((p) => p.targets ?? []);
 }
 
 function missing(referenced: Iterable<string>, exported: ReadonlySet<string>): string[] {
@@ -176,6 +211,38 @@ describe('every metric the rules and the dashboard read is exported by a running
   it('the dashboard', () => {
     const names = dashboardExprs(dashboard).flatMap((expr) => [...metricNamesIn(expr)]);
     expect(missing(names, exported)).toEqual([]);
+  });
+
+  it('the labels each alert groups and matches on, and its annotations read, are labels of the metrics it reads', () => {
+    for (const { alert, expr, annotations } of rules) {
+      const used = [
+        ...labelNamesIn(expr),
+        ...Object.values(annotations).flatMap((a) => [...annotationLabels(a)]),
+      ];
+      expect(unknownLabels(metricNamesIn(expr), used, fleet.labelsByMetric), alert).toEqual([]);
+    }
+  });
+
+  it('the labels each dashboard query groups on and its legend shows are labels of the metrics it reads', () => {
+    for (const { expr, legendFormat } of dashboardTargets()) {
+      const legend = legendLabels(legendFormat ?? '');
+      const used = [...labelNamesIn(expr), ...legend];
+      expect(unknownLabels(metricNamesIn(expr), used, fleet.labelsByMetric), expr).toEqual([]);
+      // An aggregation keeps only its `by` labels: a legend showing another one would be empty.
+      const kept = [...expr.matchAll(/\bby\s*\(([^)]*)\)/g)].flatMap((m) =>
+        (m[1] as string).split(',').map((l) => l.trim()),
+      );
+      if (kept.length > 0)
+        expect(
+          [...legend].filter((l) => !kept.includes(l)),
+          `${expr} / ${legendFormat}`,
+        ).toEqual([]);
+    }
+  });
+
+  it('a label no such metric has is reported', () => {
+    const expr = 'sum by (tenant, source) (cuttle_loader_consumer_lag{partition="0"})';
+    expect(unknownLabels(metricNamesIn(expr), labelNamesIn(expr), fleet.labelsByMetric)).toEqual(['tenant']);
   });
 
   it('a name no service exports is reported', () => {

@@ -12,8 +12,12 @@ import { pathToFileURL } from 'node:url';
 import { startEmbeddedLoader } from '../../../cli/embedded-loader.ts';
 import { InProcessLedgerNotifier } from '../../../lib/ledger/notifier.ts';
 import { silentLogger } from '../../../lib/logging.ts';
+import { createRegistry, type Registry } from '../../../lib/metrics.ts';
 import { createExecutive } from '../../../services/executive/app.ts';
 import { loadExecutiveConfig } from '../../../services/executive/config.ts';
+import { MemoryDeadLetterSink } from '../../../services/loader/dead-letters/dead-letter.ts';
+import { registerPendingDeadLettersMetric } from '../../../services/loader/dead-letters/pending-metric.ts';
+import { createLoaderMetrics } from '../../../services/loader/metrics.ts';
 import { createReflectorApp } from '../../../services/reflector/app.ts';
 import { loadReflectorConfig } from '../../../services/reflector/config.ts';
 import { createSupervisorApp } from '../../../services/supervisor/app.ts';
@@ -23,7 +27,28 @@ export interface Fleet {
   /** The /metrics URL of each service, by role. */
   readonly metricsUrls: Readonly<Record<'executive' | 'reflector' | 'loader' | 'supervisor', string>>;
   readonly adminToken: string;
+  /** Every metric's label names, from the services' registries (a series without values shows none in /metrics). */
+  readonly labelsByMetric: ReadonlyMap<string, ReadonlySet<string>>;
   close(): Promise<void>;
+}
+
+/** The loader builds its registry inside createLoader; these are the two modules that fill it. */
+function loaderRegistry(): Registry {
+  const registry = createRegistry('loader');
+  createLoaderMetrics(registry);
+  registerPendingDeadLettersMetric(registry, new MemoryDeadLetterSink());
+  return registry;
+}
+
+function labelsOf(registries: readonly Registry[]): Map<string, Set<string>> {
+  const labels = new Map<string, Set<string>>();
+  for (const registry of registries) {
+    for (const metric of registry.getMetricsAsArray()) {
+      const names = (metric as { labelNames?: readonly string[] }).labelNames ?? [];
+      labels.set(metric.name, new Set([...(labels.get(metric.name) ?? []), ...names]));
+    }
+  }
+  return labels;
 }
 
 export async function startFleet(): Promise<Fleet> {
@@ -78,6 +103,12 @@ export async function startFleet(): Promise<Fleet> {
         supervisor: new URL('/metrics', supervisor.url).href,
       },
       adminToken: executive.adminToken,
+      labelsByMetric: labelsOf([
+        executive.metrics.registry,
+        reflector.registry,
+        supervisor.registry,
+        loaderRegistry(),
+      ]),
       close,
     };
   } catch (err) {

@@ -70,3 +70,36 @@ export function dashboardExprs(dashboard: unknown): string[] {
   visit(dashboard);
   return exprs;
 }
+
+/** Label names an expression groups, matches or filters on: `by (…)`, `on (…)`, `{label="…"}`. */
+export function labelNamesIn(expr: string): Set<string> {
+  const labels = new Set<string>();
+  const withoutStrings = expr.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""');
+  for (const m of withoutStrings.matchAll(
+    /\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/g,
+  ))
+    for (const label of (m[1] as string).split(',')) if (label.trim() !== '') labels.add(label.trim());
+  for (const m of withoutStrings.matchAll(/\{([^}]*)\}/g))
+    for (const matcher of (m[1] as string).matchAll(/([A-Za-z_]\w*)\s*(?:=~|!~|!=|=)/g))
+      labels.add(matcher[1] as string);
+  return labels;
+}
+
+/** Label names an alert annotation reads: `{{ $labels.x }}`. */
+export function annotationLabels(template: string): Set<string> {
+  return new Set([...template.matchAll(/\$labels\.(\w+)/g)].map((m) => m[1] as string));
+}
+
+/** Label names a Grafana legend shows: `{{x}}`. */
+export function legendLabels(legend: string): Set<string> {
+  return new Set([...legend.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1] as string));
+}
+
+/** The metric a series name belongs to: a histogram's `_bucket`, `_sum` and `_count` are its own. */
+export function baseMetric(series: string, known: ReadonlyMap<string, unknown>): string {
+  for (const suffix of ['_bucket', '_sum', '_count']) {
+    if (series.endsWith(suffix) && known.has(series.slice(0, -suffix.length)))
+      return series.slice(0, -suffix.length);
+  }
+  return series;
+}
