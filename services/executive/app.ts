@@ -29,6 +29,7 @@ import { startExecutiveLimits } from './limits/executive-limits.ts';
 import type { Limiter } from './limits/limiter.ts';
 import { createExecutiveMetrics, type ExecutiveMetrics } from './metrics.ts';
 import { MutationService } from './mutations/mutation-service.ts';
+import { registerReadinessMetric } from './readiness-metric.ts';
 import { ReadService } from './reads/read-service.ts';
 import { SchemaService } from './schema/schema-service.ts';
 import { LocalAuthThrottle, SharedAuthThrottle, type AuthThrottle } from './writers/auth-throttle.ts';
@@ -120,6 +121,7 @@ export async function createExecutive(config: ExecutiveConfig, deps: ExecutiveDe
     });
     owned.add(() => limitsEngine.stop());
     const limiter = limitsEngine.limiter;
+    registerReadinessMetric(registry, { ctldb, limiter });
     const writers = new WriterStore(ctldb);
     const authenticator = new WriterAuthenticator(writers, authThrottleOf(config));
     owned.add(() => authenticator.close());

@@ -19,6 +19,7 @@ import type { LoaderConfig } from './config.ts';
 import type { ChangeConsumer } from './consumer/consumer.ts';
 import { FileChangeConsumer } from './consumer/file-consumer.ts';
 import { MemoryDeadLetterSink, type DeadLetterStore } from './dead-letters/dead-letter.ts';
+import { registerPendingDeadLettersMetric } from './dead-letters/pending-metric.ts';
 import { DeadLetterReplayer } from './dead-letters/replayer.ts';
 import { AvroEventDecoder } from './decode/avro-decoder.ts';
 import type { EventDecoder } from './decode/decoder.ts';
@@ -172,6 +173,7 @@ class LoaderService implements Loader {
     });
     const registry = deps.metricsRegistry ?? createRegistry('loader');
     this.metrics = createLoaderMetrics(registry);
+    registerPendingDeadLettersMetric(registry, this.deadLetters);
     const status = { ready: () => this.#ready(), statuses: () => this.#pipeline?.statuses ?? [] };
     this.#status = new StatusServer({ host: config.httpHost, port: config.httpPort, registry, status });
   }

@@ -16,6 +16,7 @@ import type { Compression } from '../../lib/snapshot/manifest.ts';
 import { ledgerStaleness } from '../../lib/snapshot/position.ts';
 import type { SnapshotStore } from '../../lib/snapshot/store.ts';
 import type { HealthProbes } from './http.ts';
+import { registerIntervalMetric } from './interval-metric.ts';
 import { createSupervisorMetrics } from './metrics.ts';
 import type { ScheduleOptions } from './schedule.ts';
 import type { SnapshotSlots } from './slots.ts';
@@ -94,6 +95,7 @@ export class Supervisor implements Service, HealthProbes {
         makerId: options.makerId,
       },
     );
+    registerIntervalMetric(deps.registry, options.intervalMs);
     const holder: { loop?: SnapshotLoop } = {};
     const metrics = createSupervisorMetrics(deps.registry, () => holder.loop?.newestCreatedAt ?? null);
     const loop = new SnapshotLoop(

@@ -2,6 +2,7 @@
 import type {} from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { CuttleError } from '../../../../lib/errors.ts';
+import { checkReadiness } from '../../readiness.ts';
 import { errors, openSecurity } from '../openapi.ts';
 import type { RouteDeps } from '../route-deps.ts';
 
@@ -25,19 +26,14 @@ export function healthRoutes(app: FastifyInstance, deps: RouteDeps): void {
       },
     },
     async () => {
-      try {
-        await deps.ctldb.ping();
-      } catch (err) {
+      const readiness = await checkReadiness(deps);
+      if (!readiness.ready)
         throw new CuttleError('UNAVAILABLE', 'ctldb is not reachable', {
-          cause: err,
-          details: { ctldb: 'unreachable' },
+          cause: readiness.cause,
+          details: { ctldb: readiness.ctldb },
         });
-      }
-      // A limiter on its in-process fallback (Redis down) still admits writes within this
-      // executive's share, so the executive stays in rotation: answering 503 here would let a
-      // load balancer take every executive out during a Redis outage and stop all writes.
-      // Readiness reports the degradation instead; alert on cuttle_limits_fallback_active.
-      if (!deps.limiter.healthy()) return { status: 'degraded', limiter: 'fallback' };
+      // Degraded stays ready: see services/executive/readiness.ts.
+      if (readiness.status === 'degraded') return { status: 'degraded', limiter: readiness.limiter };
       return { status: 'ready' };
     },
   );
