@@ -1,0 +1,126 @@
+/**
+ * Status records in Redis. Keys, under a prefix (default `cuttle:status`, one per installation):
+ *   <prefix>:live:<role>:<id>  the newest record, SET with PX = its ttlMs (lapses when the process dies)
+ *   <prefix>:seen              hash <role>:<id> -> {"record", "stoppedAt"}, no TTL: the last word of
+ *                              every process, so a lapsed one is shown as gone; entries older than
+ *                              the reader's retention are deleted by the reader.
+ */
+import { Redis } from 'ioredis';
+import { CuttleError } from '../errors.ts';
+import { parseStatusRecord, type StatusRecord } from './record.ts';
+import { lastSeenAt, statusKey, type SeenProcess, type StatusStore } from './store.ts';
+
+export interface RedisStatusOptions {
+  /** @defaultValue 'cuttle:status' */
+  readonly prefix?: string;
+}
+
+interface SeenEntry {
+  readonly record: unknown;
+  readonly stoppedAt: number | null;
+}
+
+export class RedisStatusStore implements StatusStore {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+
+  constructor(url: string, options: RedisStatusOptions = {}) {
+    // Status is best effort: a write that cannot be sent now is stale by the next interval.
+    this.#redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.#redis.on('error', () => undefined); // failures surface on the commands themselves
+    this.#prefix = options.prefix ?? 'cuttle:status';
+  }
+
+  #liveKey(key: string): string {
+    return `${this.#prefix}:live:${key}`;
+  }
+
+  get #seenKey(): string {
+    return `${this.#prefix}:seen`;
+  }
+
+  async #ready(): Promise<void> {
+    if (this.#redis.status === 'ready') return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('redis not connected')), 2000);
+      this.#redis.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  async put(record: StatusRecord): Promise<void> {
+    await this.#ready();
+    const key = statusKey(record);
+    const json = JSON.stringify(record);
+    await this.#redis
+      .multi()
+      .set(this.#liveKey(key), json, 'PX', record.ttlMs)
+      .hset(this.#seenKey, key, JSON.stringify({ record, stoppedAt: null } satisfies SeenEntry))
+      .exec();
+  }
+
+  async remove(record: StatusRecord, stoppedAt: number): Promise<void> {
+    await this.#ready();
+    const key = statusKey(record);
+    await this.#redis
+      .multi()
+      .del(this.#liveKey(key))
+      .hset(this.#seenKey, key, JSON.stringify({ record, stoppedAt } satisfies SeenEntry))
+      .exec();
+  }
+
+  async list(retentionMs: number, now: number): Promise<SeenProcess[]> {
+    try {
+      return await this.#list(retentionMs, now);
+    } catch (err) {
+      throw new CuttleError('UNAVAILABLE', 'the status store (Redis) is not reachable', {
+        cause: err,
+        retryAfterSeconds: 1,
+      });
+    }
+  }
+
+  async #list(retentionMs: number, now: number): Promise<SeenProcess[]> {
+    await this.#ready();
+    const seen = await this.#redis.hgetall(this.#seenKey);
+    const keys = Object.keys(seen);
+    if (keys.length === 0) return [];
+    const live = await this.#redis.mget(keys.map((k) => this.#liveKey(k)));
+    const processes: SeenProcess[] = [];
+    const forget: string[] = [];
+    keys.forEach((key, i) => {
+      const process = toProcess(seen[key], live[i] ?? null);
+      if (process === undefined) forget.push(key);
+      else if (process.state !== 'live' && lastSeenAt(process) < now - retentionMs) forget.push(key);
+      else processes.push(process);
+    });
+    if (forget.length > 0) await this.#redis.hdel(this.#seenKey, ...forget);
+    return processes;
+  }
+
+  async close(): Promise<void> {
+    await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+}
+
+function parseJson(text: string | null | undefined): unknown {
+  if (text === null || text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A seen entry and its live record (if any) as one process; undefined when unreadable. */
+function toProcess(seenText: string | undefined, liveText: string | null): SeenProcess | undefined {
+  const entry = parseJson(seenText) as Partial<SeenEntry> | undefined;
+  const liveRecord = parseStatusRecord(parseJson(liveText));
+  if (liveRecord !== undefined) return { state: 'live', record: liveRecord, stoppedAt: null };
+  const record = parseStatusRecord(entry?.record);
+  if (record === undefined) return undefined;
+  const stoppedAt = typeof entry?.stoppedAt === 'number' ? entry.stoppedAt : null;
+  return { state: stoppedAt === null ? 'gone' : 'stopped', record, stoppedAt };
+}
