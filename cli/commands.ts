@@ -51,6 +51,11 @@ export const commandEntries: readonly CommandEntry[] = [
     load: async () => (await import('./commands/deadletters.ts')).deadlettersCommand,
   },
   {
+    name: 'status',
+    summary: 'the fleet: every process, its figures, and a summary line (admin)',
+    load: async () => (await import('./commands/status.ts')).statusCommand,
+  },
+  {
     name: 'snapshots',
     summary: 'list, inspect, verify and restore LDB snapshots',
     load: async () => (await import('./snapshots.ts')).snapshotsCommand,

@@ -66,8 +66,11 @@ function recordReasons(record: StatusRecord, now: number, options: SummaryOption
         ? now - Date.parse(record.startedAt)
         : snapshotAgeMs + sincePublished(record, now);
     if (ageMs > limitMs) {
-      const what = snapshotAgeMs === null ? 'no snapshot since start' : 'newest snapshot';
-      reasons.push(`${name(record)}: ${what} ${seconds(ageMs)} old (over ${seconds(limitMs)})`);
+      const what =
+        snapshotAgeMs === null
+          ? `no snapshot ${seconds(ageMs)} after start`
+          : `newest snapshot ${seconds(ageMs)} old`;
+      reasons.push(`${name(record)}: ${what} (over ${seconds(limitMs)})`);
     }
   }
   return reasons;
