@@ -10,6 +10,7 @@ function notReadyReason(status: FollowerStatus, maxStalenessSeconds: number): st
   if (status.state !== 'following') return `follower ${status.state}`;
   if (status.headSeq === null) return 'ledger not read yet';
   if (status.seq < status.headSeq) return `behind the ledger: seq ${status.seq} of ${status.headSeq}`;
+  if (!Number.isFinite(status.stalenessSeconds)) return 'no ledger entry applied yet';
   if (status.stalenessSeconds > maxStalenessSeconds)
     return `stale: ${Math.round(status.stalenessSeconds)} s (over ${maxStalenessSeconds} s)`;
   return 'catching up';
