@@ -32,13 +32,21 @@ function notReadyReason(statuses: readonly PartitionStatus[]): string {
   return 'sources not read, consumer not joined, or Kafka silent';
 }
 
-export function loaderReport(loader: Loader): () => Promise<RoleReport> {
+/** The queue is listed whole (letters and all), so its count is refreshed only this often. */
+const DEAD_LETTER_COUNT_EVERY_MS = 10_000;
+
+export function loaderReport(loader: Loader, clock: () => number = Date.now): () => Promise<RoleReport> {
+  let counted: { at: number; deadLetters: number | null } | undefined;
   return async () => {
     const statuses = loader.statuses;
-    const deadLetters = await loader.deadLetters.list().then(
-      (letters) => letters.length,
-      () => null,
-    );
+    if (counted === undefined || clock() - counted.at >= DEAD_LETTER_COUNT_EVERY_MS) {
+      const deadLetters = await loader.deadLetters.list().then(
+        (letters) => letters.length,
+        () => null,
+      );
+      counted = { at: clock(), deadLetters };
+    }
+    const { deadLetters } = counted;
     const ready = loader.ready();
     return {
       role: 'loader',
