@@ -16,7 +16,7 @@ export interface PublisherOptions {
   readonly intervalMs?: number;
   /** @defaultValue 3 × intervalMs */
   readonly ttlMs?: number;
-  /** @defaultValue `<host>:<pid>` */
+  /** @defaultValue `<host>:<pid>`, with `/2`, `/3`… for further publishers of the same role in this process */
   readonly id?: string;
 }
 
@@ -28,9 +28,20 @@ export interface PublisherDeps {
   readonly clock?: () => number;
 }
 
+/** Publishers per role in this process, so that two of one role (tests, benches) get distinct ids. */
+const perRole = new Map<string, number>();
+
+function defaultId(role: string): string {
+  const n = (perRole.get(role) ?? 0) + 1;
+  perRole.set(role, n);
+  const id = `${hostname()}:${process.pid}`;
+  return n === 1 ? id : `${id}/${n}`;
+}
+
 export class StatusPublisher implements Service {
   readonly name = 'status-publisher';
-  readonly id: string;
+  readonly #id: string | undefined;
+  #assignedId: string | undefined;
   readonly #deps: PublisherDeps;
   readonly #intervalMs: number;
   readonly #ttlMs: number;
@@ -46,7 +57,7 @@ export class StatusPublisher implements Service {
     this.#intervalMs = options.intervalMs ?? 2000;
     this.#ttlMs = options.ttlMs ?? 3 * this.#intervalMs;
     this.#clock = deps.clock ?? Date.now;
-    this.id = options.id ?? `${hostname()}:${process.pid}`;
+    this.#id = options.id;
     this.#startedAt = new Date(this.#clock()).toISOString();
   }
 
@@ -71,12 +82,18 @@ export class StatusPublisher implements Service {
     });
   }
 
-  /** Builds the record from the role's report now (exported for tests and `GET /fleet`). */
+  /** The configured id, else `<host>:<pid>` (`/2`, `/3`… for more of one role); set at the first report. */
+  get id(): string | undefined {
+    return this.#id ?? this.#assignedId;
+  }
+
+  /** Builds the record from the role's report now. */
   async record(): Promise<StatusRecord> {
     const report = await this.#deps.report();
+    this.#assignedId ??= this.#id ?? defaultId(report.role);
     return {
       ...report,
-      id: this.id,
+      id: this.#assignedId,
       host: hostname(),
       pid: process.pid,
       version: CUTTLE_VERSION,

@@ -96,3 +96,29 @@ describe('fleet view', () => {
     expect(fleet.processes[0]?.lastSeenAt).toBe(new Date(NOW - 1000).toISOString());
   });
 });
+
+describe('status publisher ids', () => {
+  it('gives further publishers of one role in this process distinct default ids', async () => {
+    const store = new InProcessStatusStore();
+    const report = (): RoleReport => ({
+      role: 'supervisor',
+      ready: true,
+      reason: null,
+      figures: {
+        ldbSeq: 0,
+        snapshotSeq: null,
+        snapshotAgeMs: null,
+        snapshotBytes: null,
+        snapshotCompressedBytes: null,
+        intervalMs: 1000,
+        lastOutcome: 'idle',
+      },
+    });
+    const a = new StatusPublisher({ sink: store, report, log: silentLogger() });
+    const b = new StatusPublisher({ sink: store, report, log: silentLogger() });
+    const [first, second] = [await a.record(), await b.record()];
+    expect(first.id).toMatch(new RegExp(`:${process.pid}$`));
+    expect(second.id).toBe(`${first.id}/2`);
+    expect((await a.record()).id).toBe(first.id);
+  });
+});
