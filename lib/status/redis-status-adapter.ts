@@ -3,7 +3,8 @@
  *   <prefix>:live:<role>:<id>  the newest record, SET with PX = its ttlMs (lapses when the process dies)
  *   <prefix>:seen              hash <role>:<id> -> {"record", "stoppedAt"}, no TTL: the last word of
  *                              every process, so a lapsed one is shown as gone; entries older than
- *                              the reader's retention are deleted by the reader.
+ *                              the reader's retention are deleted by the reader; the whole
+ *                              hash expires a day after the last write of any process.
  */
 import { Redis } from 'ioredis';
 import { CuttleError } from '../errors.ts';
@@ -14,6 +15,9 @@ export interface RedisStatusOptions {
   /** @defaultValue 'cuttle:status' */
   readonly prefix?: string;
 }
+
+/** The seen hash outlives the fleet by this much, so an abandoned installation leaves nothing. */
+const SEEN_TTL_MS = 24 * 60 * 60_000;
 
 interface SeenEntry {
   readonly record: unknown;
@@ -58,6 +62,7 @@ export class RedisStatusStore implements StatusStore {
       .multi()
       .set(this.#liveKey(key), json, 'PX', record.ttlMs)
       .hset(this.#seenKey, key, JSON.stringify({ record, stoppedAt: null } satisfies SeenEntry))
+      .pexpire(this.#seenKey, SEEN_TTL_MS)
       .exec();
   }
 
