@@ -63,7 +63,8 @@ export class RedisStatusStore implements StatusStore {
       .set(this.#liveKey(key), json, 'PX', record.ttlMs)
       .hset(this.#seenKey, key, JSON.stringify({ record, stoppedAt: null } satisfies SeenEntry))
       .pexpire(this.#seenKey, SEEN_TTL_MS)
-      .exec();
+      .exec()
+      .then(checked);
   }
 
   async remove(record: StatusRecord, stoppedAt: number): Promise<void> {
@@ -73,7 +74,8 @@ export class RedisStatusStore implements StatusStore {
       .multi()
       .del(this.#liveKey(key))
       .hset(this.#seenKey, key, JSON.stringify({ record, stoppedAt } satisfies SeenEntry))
-      .exec();
+      .exec()
+      .then(checked);
   }
 
   async list(retentionMs: number, now: number): Promise<SeenProcess[]> {
@@ -108,6 +110,13 @@ export class RedisStatusStore implements StatusStore {
   async close(): Promise<void> {
     await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
+}
+
+/** MULTI answers each command's error in its result rather than rejecting: surface the first. */
+function checked(results: [Error | null, unknown][] | null): void {
+  const failed = results?.find(([err]) => err !== null)?.[0];
+  if (failed) throw failed;
+  if (results === null) throw new Error('redis transaction aborted');
 }
 
 function parseJson(text: string | null | undefined): unknown {

@@ -4,7 +4,7 @@ import { readFleet } from '../../../lib/status/fleet.ts';
 import { StatusPublisher } from '../../../lib/status/publisher.ts';
 import type { RoleReport } from '../../../lib/status/record.ts';
 import { InProcessStatusStore } from '../../../lib/status/store.ts';
-import { executive, NOW, reflector } from './fixtures.ts';
+import { executive, NOW, reflector } from '../../support/status-records.ts';
 
 const MINUTE = 60_000;
 

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { summarize } from '../../../lib/status/summary.ts';
-import { executive, healthyFleet, loader, NOW, reflector, seen, supervisor } from './fixtures.ts';
+import {
+  executive,
+  healthyFleet,
+  loader,
+  NOW,
+  reflector,
+  seen,
+  supervisor,
+} from '../../support/status-records.ts';
 
 describe('fleet summary', () => {
   it('is healthy when every role has a live, ready process within its bounds', () => {

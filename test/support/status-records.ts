@@ -1,6 +1,6 @@
-/** Status records for the unit tests of lib/status: healthy by default, changed per test. */
-import type { StatusRecord } from '../../../lib/status/record.ts';
-import type { ProcessState, SeenProcess } from '../../../lib/status/store.ts';
+/** Status records for the tests of lib/status: healthy by default, changed per test. */
+import type { StatusRecord } from '../../lib/status/record.ts';
+import type { ProcessState, SeenProcess } from '../../lib/status/store.ts';
 
 export const NOW = Date.parse('2026-01-01T12:00:00.000Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
