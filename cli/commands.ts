@@ -32,7 +32,7 @@ export const commandEntries: readonly CommandEntry[] = [
   },
   {
     name: 'writers',
-    summary: 'register writers, rotate their secrets, read their offsets',
+    summary: 'register writers with their scopes, rotate their secrets, read their offsets',
     load: async () => (await import('./commands/writers.ts')).writersCommand,
   },
   {
