@@ -45,12 +45,18 @@ export class RedisStatusStore implements StatusStore {
 
   async #ready(): Promise<void> {
     if (this.#redis.status === 'ready') return;
+    // Wait a little for a (re)connection; the listener goes either way, so a long outage does not
+    // pile up one listener per interval.
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('redis not connected')), 2000);
-      this.#redis.once('ready', () => {
+      const onReady = (): void => {
         clearTimeout(timer);
         resolve();
-      });
+      };
+      const timer = setTimeout(() => {
+        this.#redis.off('ready', onReady);
+        reject(new Error('redis not connected'));
+      }, 2000);
+      this.#redis.once('ready', onReady);
     });
   }
 
