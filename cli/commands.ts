@@ -32,7 +32,7 @@ export const commandEntries: readonly CommandEntry[] = [
   },
   {
     name: 'writers',
-    summary: 'register writers, rotate their secrets, read their offsets',
+    summary: 'register writers with their scopes, rotate their secrets, read their offsets',
     load: async () => (await import('./commands/writers.ts')).writersCommand,
   },
   {
@@ -49,6 +49,11 @@ export const commandEntries: readonly CommandEntry[] = [
     name: 'deadletters',
     summary: "inspect, replay or drop the loader's dead letters",
     load: async () => (await import('./commands/deadletters.ts')).deadlettersCommand,
+  },
+  {
+    name: 'status',
+    summary: 'the fleet: every process, its figures, and a summary line (admin)',
+    load: async () => (await import('./commands/status.ts')).statusCommand,
   },
   {
     name: 'snapshots',

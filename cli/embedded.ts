@@ -25,8 +25,11 @@ import { createLogger } from '../lib/logging.ts';
 import { openLdb, type LdbReader } from '../lib/reader/ldb-reader.ts';
 import { valueToJson, type Row } from '../lib/schema/values.ts';
 import { isEntryPoint } from '../lib/service-main.ts';
+import { StatusPublisher } from '../lib/status/publisher.ts';
+import { InProcessStatusStore } from '../lib/status/store.ts';
 import { createExecutive } from '../services/executive/app.ts';
 import { loadExecutiveConfig } from '../services/executive/config.ts';
+import { loaderReport } from '../services/loader/status-report.ts';
 import { createReflectorApp } from '../services/reflector/app.ts';
 import { loadReflectorConfig } from '../services/reflector/config.ts';
 import { startEmbeddedLoader, waitCaughtUp, type EmbeddedLoader } from './embedded-loader.ts';
@@ -120,6 +123,8 @@ export async function runEmbedded(argv: readonly string[]): Promise<void> {
   const notifier = new InProcessLedgerNotifier();
   const ctldbPath = join(dataDir, 'ctldb.sqlite');
   const ldbPath = join(dataDir, 'ldb.db');
+  // Status records stay in this process: GET /fleet (and `cuttle status`) shows the three parts.
+  const statusStore = new InProcessStatusStore();
   const executive = await createExecutive(
     {
       ...loadExecutiveConfig({}),
@@ -129,7 +134,7 @@ export async function runEmbedded(argv: readonly string[]): Promise<void> {
       port: Number(flags.get('--port') ?? 7070),
       adminToken: state.adminToken,
     },
-    { log: log.child({ component: 'executive' }), notifier },
+    { log: log.child({ component: 'executive' }), notifier, statusStore },
   );
   const reflector = await createReflectorApp(
     loadReflectorConfig({
@@ -139,7 +144,7 @@ export async function runEmbedded(argv: readonly string[]): Promise<void> {
       REFLECTOR_PORT: flags.get('--reflector-port') ?? '1331',
       REFLECTOR_SIDECAR: 'true',
     }),
-    { log: log.child({ component: 'reflector' }), wake: notifier },
+    { log: log.child({ component: 'reflector' }), wake: notifier, statusStore },
   );
   const group = new ServiceGroup(log);
   group.add(
@@ -152,7 +157,9 @@ export async function runEmbedded(argv: readonly string[]): Promise<void> {
   group.add(executive.service);
   group.add(reflector.service);
   let loaded: EmbeddedLoader | undefined;
+  let loaderStatus: StatusPublisher | undefined;
   const closeAll = async (): Promise<void> => {
+    await loaderStatus?.stop();
     await loaded?.loader.stop();
     await reflector.close();
     await executive.close();
@@ -169,6 +176,12 @@ export async function runEmbedded(argv: readonly string[]): Promise<void> {
       httpPort: Number(flags.get('--loader-port') ?? 7072),
       log: log.child({ component: 'loader' }),
     });
+    loaderStatus = new StatusPublisher({
+      sink: statusStore,
+      report: loaderReport(loaded.loader),
+      log: log.child({ component: 'loader' }),
+    });
+    await loaderStatus.start();
     await waitCaughtUp(loaded.loader, 30_000);
     const reader = openLdb(ldbPath);
     try {
@@ -188,11 +201,15 @@ export async function runEmbedded(argv: readonly string[]): Promise<void> {
     return;
   }
   const { loader } = loaded;
+  const publisher = loaderStatus;
   group.add(
     service(
       'loader',
       () => Promise.resolve(),
-      () => loader.stop(),
+      async () => {
+        await publisher.stop();
+        await loader.stop();
+      },
     ),
   );
   console.log('running; Ctrl-C to stop');

@@ -13,6 +13,8 @@ import { InProcessLedgerNotifier, type LedgerNotifier } from '../../lib/ledger/n
 import { RedisLedgerNotifier } from '../../lib/ledger/redis-notifier-adapter.ts';
 import { Closer, service, type Service } from '../../lib/lifecycle.ts';
 import { silentLogger, type Logger } from '../../lib/logging.ts';
+import { openStatusStore, startStatusPublisher } from '../../lib/status/status-config.ts';
+import { InProcessStatusStore, type StatusStore } from '../../lib/status/store.ts';
 import { BullmqHeartbeat } from './adapters/bullmq-heartbeat-adapter.ts';
 import { RedisAuthCounter } from './adapters/redis-auth-throttle-adapter.ts';
 import { Catalog } from './catalog/catalog.ts';
@@ -32,6 +34,7 @@ import { MutationService } from './mutations/mutation-service.ts';
 import { registerReadinessMetric } from './readiness-metric.ts';
 import { ReadService } from './reads/read-service.ts';
 import { SchemaService } from './schema/schema-service.ts';
+import { executiveReport } from './status-report.ts';
 import { LocalAuthThrottle, SharedAuthThrottle, type AuthThrottle } from './writers/auth-throttle.ts';
 import { WriterAuthenticator } from './writers/writer-auth.ts';
 import { WriterStore } from './writers/writer-store.ts';
@@ -47,6 +50,11 @@ export interface ExecutiveDeps {
   readonly metrics?: ExecutiveMetrics;
   /** BullMQ key prefix of the heartbeat scheduler (tests isolate themselves with it). */
   readonly bullmqPrefix?: string;
+  /**
+   * Where status records go and `GET /fleet` reads them (the embedded mode shares one in process).
+   * @defaultValue Redis when config.statusRedisUrl or config.redisUrl is set, else this process only
+   */
+  readonly statusStore?: StatusStore;
 }
 
 export interface Executive {
@@ -126,6 +134,8 @@ export async function createExecutive(config: ExecutiveConfig, deps: ExecutiveDe
     const authenticator = new WriterAuthenticator(writers, authThrottleOf(config));
     owned.add(() => authenticator.close());
     const adminToken = config.adminToken ?? randomBytes(24).toString('base64url');
+    const statusStore =
+      openStatusStore(config, config.redisUrl, deps.statusStore, owned) ?? new InProcessStatusStore();
     const limits = {
       maxBatchMutations: config.maxBatchMutations,
       maxValueBytes: config.maxValueBytes,
@@ -145,6 +155,7 @@ export async function createExecutive(config: ExecutiveConfig, deps: ExecutiveDe
         limitSettings: limitsEngine.settings,
         limiter,
         metrics,
+        fleet: statusStore,
       },
       { log: log.child({ component: 'http' }), maxBodyBytes: config.maxBodyBytes },
     );
@@ -153,6 +164,8 @@ export async function createExecutive(config: ExecutiveConfig, deps: ExecutiveDe
     const heartbeat = heartbeatOf(config, deps, heartbeatWriter(ctldb, notifier, metrics, log), log);
     await heartbeat.start();
     owned.add(() => heartbeat.stop());
+    const report = executiveReport({ ctldb, limiter, metrics, limitsMode: config.limitsMode, url });
+    await startStatusPublisher(config, statusStore, report, log, owned);
     const close = (): Promise<void> => owned.close();
     log.info({ url, ctldb: ctldb.dialect.name }, 'executive listening');
     return {

@@ -1,5 +1,6 @@
 /** The executive's options: env EXECUTIVE_<NAME> or flag --<name>. Read once, in main.ts. */
 import { env, loadConfig, type ConfigOf } from '../../lib/config.ts';
+import { statusOptions } from '../../lib/status/status-config.ts';
 import { limitsOptions } from './limits/limits-config.ts';
 
 export const executiveOptions = {
@@ -61,6 +62,7 @@ export const executiveOptions = {
   },
   logLevel: { schema: env.string('info'), description: 'pino log level.' },
   ...limitsOptions,
+  ...statusOptions,
 } as const;
 
 export type ExecutiveConfig = ConfigOf<typeof executiveOptions>;

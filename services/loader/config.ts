@@ -1,5 +1,6 @@
 /** The loader's options: env LOADER_<NAME> or flag --<name>. Read once, in main.ts. */
 import { env, loadConfig, type ConfigOf } from '../../lib/config.ts';
+import { statusOptions } from '../../lib/status/status-config.ts';
 
 export const loaderOptions = {
   brokers: {
@@ -71,6 +72,7 @@ export const loaderOptions = {
     description: 'Port of the health, status and metrics endpoints (0 picks one).',
   },
   logLevel: { schema: env.string('info'), description: 'pino log level.' },
+  ...statusOptions,
 } as const;
 
 export type LoaderConfig = ConfigOf<typeof loaderOptions>;

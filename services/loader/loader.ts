@@ -64,6 +64,8 @@ export interface Loader {
   readonly statuses: readonly PartitionStatus[];
   /** Base URL of the status server once started. */
   readonly statusUrl: string | undefined;
+  /** Readiness, as GET /ready reports it (see StatusSource.ready). */
+  ready(): boolean;
   start(): Promise<void>;
   /** Reads the sources again now, rebuilding the consumer if they changed. */
   refreshSources(): Promise<boolean>;
@@ -188,6 +190,10 @@ class LoaderService implements Loader {
 
   get statusUrl(): string | undefined {
     return this.#statusUrl;
+  }
+
+  ready(): boolean {
+    return this.#ready();
   }
 
   async start(): Promise<void> {

@@ -1,13 +1,15 @@
 /**
- * Composition root of the loader: config from LOADER_* (or flags), then the loader, until
- * SIGTERM/SIGINT.
+ * Composition root of the loader: config from LOADER_* (or flags), then the loader and its status
+ * record (lib/status), until SIGTERM/SIGINT.
  *
  *   LOADER_KAFKA_BROKERS=127.0.0.1:19092 LOADER_EXECUTIVE_URL=http://127.0.0.1:7070 … cuttle loader
  */
-import { service } from '../../lib/lifecycle.ts';
+import { Closer, service } from '../../lib/lifecycle.ts';
 import { isEntryPoint, runService, type ServiceEntry } from '../../lib/service-main.ts';
+import { openStatusStore, startStatusPublisher } from '../../lib/status/status-config.ts';
 import { loadLoaderConfig, loaderOptions, type LoaderConfig } from './config.ts';
 import { createLoader } from './loader.ts';
+import { loaderReport } from './status-report.ts';
 
 export const loaderEntry: ServiceEntry<LoaderConfig> = {
   name: 'loader',
@@ -17,11 +19,19 @@ export const loaderEntry: ServiceEntry<LoaderConfig> = {
   loadConfig: loadLoaderConfig,
   create: (config, log) => {
     const loader = createLoader(config, { log });
+    const status = new Closer(log);
     return Promise.resolve(
       service(
         'loader',
-        () => loader.start(),
-        () => loader.stop(),
+        async () => {
+          await loader.start();
+          const store = openStatusStore(config, config.redisUrl, undefined, status);
+          await startStatusPublisher(config, store, loaderReport(loader), log, status);
+        },
+        async () => {
+          await status.close(); // the record goes first: a graceful stop shows as stopped
+          await loader.stop();
+        },
       ),
     );
   },

@@ -17,9 +17,12 @@ import { silentLogger, type Logger } from '../../lib/logging.ts';
 import { createRegistry, type Registry } from '../../lib/metrics.ts';
 import { openLdb, type LdbReader } from '../../lib/reader/ldb-reader.ts';
 import { bootstrapFromStore } from '../../lib/snapshot/bootstrap-from-store.ts';
+import { openStatusStore, startStatusPublisher } from '../../lib/status/status-config.ts';
+import type { StatusStore } from '../../lib/status/store.ts';
 import type { ReflectorConfig } from './config.ts';
 import { buildHttp } from './http.ts';
 import { registerSidecar } from './sidecar.ts';
+import { reflectorReport } from './status-report.ts';
 
 export interface ReflectorAppDeps {
   readonly log?: Logger;
@@ -28,6 +31,8 @@ export interface ReflectorAppDeps {
   /** The ledger; otherwise opened from config.ctldb (and closed by close()). */
   readonly source?: LedgerSource;
   readonly registry?: Registry;
+  /** Where the status record goes; otherwise Redis when configured (lib/status/status-config.ts). */
+  readonly statusStore?: StatusStore;
 }
 
 export interface ReflectorApp {
@@ -108,6 +113,9 @@ export async function createReflectorApp(
     owned.add(() => server.close());
     const url = await server.listen({ host: config.host, port: config.port });
     await reflector.start();
+    const statusStore = openStatusStore(config, config.redisUrl, deps.statusStore, owned);
+    const report = reflectorReport(() => reflector.status(), config.maxStalenessSeconds);
+    await startStatusPublisher(config, statusStore, report, log, owned);
     log.info(
       { url, ldb: config.ldbPath, sidecar: config.sidecar, wakeUps: wake !== undefined },
       'reflector started',

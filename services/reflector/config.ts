@@ -1,6 +1,7 @@
 /** The reflector's options: env REFLECTOR_<NAME> or flag --<name>. Read once, in main.ts. */
 import { z } from 'zod';
 import { env, loadConfig, type ConfigOf } from '../../lib/config.ts';
+import { statusOptions } from '../../lib/status/status-config.ts';
 
 const MiB = 1024 * 1024;
 
@@ -64,6 +65,7 @@ export const reflectorOptions = {
   sidecar: { schema: env.bool(false), description: 'Serve the read API (sidecar) for non-Node services.' },
   sidecarMaxRows: { schema: env.int(10_000, 1), description: 'Most rows one sidecar prefix read returns.' },
   logLevel: { schema: env.string('info'), description: 'pino log level.' },
+  ...statusOptions,
 } as const;
 
 export type ReflectorConfig = ConfigOf<typeof reflectorOptions>;

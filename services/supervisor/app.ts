@@ -14,10 +14,13 @@ import { silentLogger, type Logger } from '../../lib/logging.ts';
 import { createRegistry, type Registry } from '../../lib/metrics.ts';
 import { openSnapshotStore } from '../../lib/snapshot/open-store.ts';
 import type { SnapshotStore } from '../../lib/snapshot/store.ts';
+import { openStatusStore, startStatusPublisher } from '../../lib/status/status-config.ts';
+import type { StatusStore } from '../../lib/status/store.ts';
 import { RedisSnapshotSlots } from './adapters/redis-slots.ts';
 import type { SupervisorConfig } from './config.ts';
 import { SupervisorHttp } from './http.ts';
 import { InProcessSlots, type SnapshotSlots } from './slots.ts';
+import { supervisorReport } from './status-report.ts';
 import { Supervisor } from './supervisor.ts';
 
 export interface SupervisorAppDeps {
@@ -27,6 +30,8 @@ export interface SupervisorAppDeps {
   readonly wake?: WakeSource;
   /** The ledger; otherwise opened from config.ctldb. The supervisor closes it on stop. */
   readonly source?: LedgerSource;
+  /** Where the status record goes; otherwise Redis when configured (lib/status/status-config.ts). */
+  readonly statusStore?: StatusStore;
 }
 
 export interface SupervisorApp {
@@ -72,6 +77,14 @@ export async function createSupervisorApp(
     owned.add(() => http.stop());
     await http.start();
     await supervisor.start();
+    const statusStore = openStatusStore(config, config.redisUrl, deps.statusStore, owned);
+    await startStatusPublisher(
+      config,
+      statusStore,
+      supervisorReport(supervisor, config.intervalMs),
+      log,
+      owned,
+    );
     const url = `http://${config.host}:${http.port}`;
     log.info(
       { url, ldb: config.ldbPath, store: store.location, bootstrap: supervisor.bootstrap.outcome },

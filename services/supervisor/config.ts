@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import { env, loadConfig, type ConfigOf } from '../../lib/config.ts';
 import { COMPRESSIONS } from '../../lib/snapshot/manifest.ts';
+import { statusOptions } from '../../lib/status/status-config.ts';
 
 const MINUTE = 60_000;
 
@@ -67,6 +68,7 @@ export const supervisorOptions = {
   host: { schema: env.string('127.0.0.1'), description: 'Address of /health, /ready and /metrics.' },
   port: { schema: env.int(1332), description: 'Port of the HTTP endpoint (0 picks a free one).' },
   logLevel: { schema: env.string('info'), description: 'pino log level.' },
+  ...statusOptions,
 } as const;
 
 export type SupervisorConfig = ConfigOf<typeof supervisorOptions>;

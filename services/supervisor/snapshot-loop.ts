@@ -8,6 +8,7 @@ import { sleep, type Service } from '../../lib/lifecycle.ts';
 import type { Logger } from '../../lib/logging.ts';
 import { readLatest } from '../../lib/snapshot/catalog.ts';
 import type { MakeResult, SnapshotMaker } from '../../lib/snapshot/make-snapshot.ts';
+import type { Manifest } from '../../lib/snapshot/manifest.ts';
 import type { SnapshotStore } from '../../lib/snapshot/store.ts';
 import type { SupervisorMetrics } from './metrics.ts';
 import { dueTrigger, type ScheduleOptions, type ScheduleState, type Trigger } from './schedule.ts';
@@ -50,6 +51,7 @@ export class SnapshotLoop implements Service {
   readonly #clock: () => number;
   #state: ScheduleState = { handledIntervalSlot: null, publishedSeq: -1, lastAttemptAt: null };
   #newestCreatedAt: number | null = null;
+  #newest: Manifest | null = null;
   #abort = new AbortController();
   #loop: Promise<void> | null = null;
   #lastOutcome: TickOutcome = 'idle';
@@ -64,6 +66,11 @@ export class SnapshotLoop implements Service {
   /** Creation time (ms) of the newest published snapshot known here, for the age metric. */
   get newestCreatedAt(): number | null {
     return this.#newestCreatedAt;
+  }
+
+  /** The newest published snapshot known here (for the status record), null before any. */
+  get newest(): Manifest | null {
+    return this.#newest;
   }
 
   /** True while a snapshot is being made. */
@@ -160,6 +167,7 @@ export class SnapshotLoop implements Service {
     const { manifest, timings } = result;
     this.#state = { ...this.#state, publishedSeq: Math.max(this.#state.publishedSeq, manifest.seq) };
     this.#newestCreatedAt = Date.parse(manifest.createdAt);
+    this.#newest = manifest;
     this.#deps.metrics.seq.set(manifest.seq);
     this.#deps.metrics.bytes.set({ kind: 'ldb' }, manifest.size);
     this.#deps.metrics.bytes.set({ kind: 'compressed' }, manifest.compressedSize);
@@ -181,6 +189,7 @@ export class SnapshotLoop implements Service {
     if (!latest.ok) return;
     this.#state = { ...this.#state, publishedSeq: latest.manifest.seq };
     this.#newestCreatedAt = Date.parse(latest.manifest.createdAt);
+    this.#newest = latest.manifest;
     this.#deps.metrics.seq.set(latest.manifest.seq);
   }
 

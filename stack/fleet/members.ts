@@ -35,7 +35,16 @@ const S3_KEYS = { id: 'S3RVER', secret: 'S3RVER' };
 
 function member(role: Role, id: string, port: number, env: Record<string, string>): Member {
   const url = `http://127.0.0.1:${port}`;
-  return { id, role, port, url, readyUrl: `${url}${role === 'executive' ? '/readyz' : '/ready'}`, env };
+  // The member's id names it in `cuttle status` too (its status record, lib/status).
+  const statusId = { [`${role.toUpperCase()}_STATUS_ID`]: id };
+  return {
+    id,
+    role,
+    port,
+    url,
+    readyUrl: `${url}${role === 'executive' ? '/readyz' : '/ready'}`,
+    env: { ...statusId, ...env },
+  };
 }
 
 export function fleetMembers(fleet: Fleet): Member[] {

@@ -1,5 +1,6 @@
 /** What the route modules need; built once in app.ts. */
 import type { Ctldb } from '../../../lib/ctldb/dialect.ts';
+import type { StatusSource } from '../../../lib/status/store.ts';
 import type { LimitSettingsStore } from '../limit-settings/limit-settings-store.ts';
 import type { Limiter } from '../limits/limiter.ts';
 import type { ExecutiveMetrics } from '../metrics.ts';
@@ -19,4 +20,6 @@ export interface RouteDeps {
   readonly limitSettings: LimitSettingsStore;
   readonly limiter: Limiter;
   readonly metrics: ExecutiveMetrics;
+  /** Status records of the fleet, for `GET /fleet`. */
+  readonly fleet: StatusSource;
 }

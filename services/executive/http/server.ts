@@ -15,6 +15,7 @@ import { toCuttleError } from './errors.ts';
 import { registerJsonBody } from './json-body.ts';
 import { openapiDocument } from './openapi.ts';
 import type { RouteDeps } from './route-deps.ts';
+import { fleetRoutes } from './routes/fleet-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { limitRoutes } from './routes/limit-routes.ts';
 import { mutationRoutes } from './routes/mutation-routes.ts';
@@ -34,6 +35,7 @@ const routeModules = [
   mutationRoutes,
   limitRoutes,
   limitUsageRoutes,
+  fleetRoutes,
 ];
 
 function sendError(thrown: unknown, request: FastifyRequest, reply: FastifyReply): void {

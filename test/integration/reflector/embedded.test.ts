@@ -2,7 +2,8 @@
  * The embedded mode (`npm start`) as a script runs it: `--exit-when-ready` exits 0 once the sample
  * rows, and the rows of the sample Debezium events file, are readable through the reader library;
  * a second run on the same data folder applies nothing twice; while it runs, a change event
- * appended to the events file reaches the LDB, and SIGTERM stops it cleanly.
+ * appended to the events file reaches the LDB, GET /fleet lists its executive, loader and reflector
+ * (status records kept in process), and SIGTERM stops it cleanly.
  */
 import Database from 'better-sqlite3';
 import { appendFileSync } from 'node:fs';
@@ -91,6 +92,16 @@ describe('embedded mode', () => {
       } finally {
         reader.close();
       }
+      // Status records stay in the process: GET /fleet shows its three parts, live.
+      const [, url, token] = /executive API {2}(\S+) {2}\(admin token (\S+);/.exec(printed) ?? [];
+      const fleet = async (): Promise<string[]> => {
+        const response = await fetch(`${url}/fleet`, { headers: { authorization: `Bearer ${token}` } });
+        const body = (await response.json()) as { processes: { state: string; record: { role: string } }[] };
+        return body.processes.map((p) => `${p.record.role} ${p.state}`);
+      };
+      await expect
+        .poll(fleet, { timeout: 10_000, interval: 200 })
+        .toEqual(['executive live', 'loader live', 'reflector live']);
       await kill(child, 'SIGTERM');
       expect(child.exitCode, await output).toBe(0);
       expect(widgetEffects(dir.path)).toBe(6);
