@@ -20,7 +20,8 @@ import type { DeadLetter, DeadLetterStore, StoredLetter } from './dead-letter.ts
 export interface ReplayerDeps {
   readonly store: DeadLetterStore;
   readonly routes: () => ReadonlyMap<string, SourceRoute>;
-  readonly pipeline: () => LoaderPipeline | null;
+  /** Finds the worker of a partition this loader holds (over every source's pipeline). */
+  readonly pipeline: () => Pick<LoaderPipeline, 'find'> | null;
   readonly executive: { commit(request: CommitRequest): Promise<SendResult> };
   readonly log: Logger;
 }
