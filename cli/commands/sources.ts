@@ -40,6 +40,7 @@ import {
   type SecretSources,
 } from '../../services/loader/sources/secret-ref.ts';
 import { requirePlanAccepted } from '../../services/loader/sources/source-plan.ts';
+import { writerSecretVariable } from '../../services/loader/writer-secrets.ts';
 import { renderTable, type CliContext } from '../context.ts';
 import { planText } from './sources-plan-format.ts';
 import { resolveCommand } from './sources-resolve.ts';
@@ -57,7 +58,7 @@ interface AddOptions {
   readonly format: 'json' | 'avro';
   readonly deadLetterPolicy: 'halt' | 'skip';
   readonly schemaChanges: 'hold' | 'add-columns';
-  readonly loaderWriter: string;
+  readonly loaderWriter?: string;
   readonly loaderSecret?: string;
   readonly connect: string;
   readonly brokers: string;
@@ -207,7 +208,10 @@ function addCommand(ctx: CliContext): Command {
         .choices(['hold', 'add-columns'])
         .default('hold'),
     )
-    .option('--loader-writer <writer>', 'the writer loaders commit as', 'loader')
+    .option(
+      '--loader-writer <writer>',
+      "the writer loaders commit this source's changes as (default: its own, source.<name>)",
+    )
     .option('--loader-secret <secret>', 'its secret if it must be registered (generated otherwise)')
     .addOption(
       new Option('--connect <url>', 'Kafka Connect REST API')
@@ -235,7 +239,7 @@ function addCommand(ctx: CliContext): Command {
           format: options.format,
           deadLetterPolicy: options.deadLetterPolicy,
           schemaChanges: options.schemaChanges,
-          loaderWriter: options.loaderWriter,
+          ...(options.loaderWriter === undefined ? {} : { loaderWriter: options.loaderWriter }),
           kafkaBrokers: options.brokers.split(','),
         };
         if (options.dryRun === true) {
@@ -265,8 +269,8 @@ function addCommand(ctx: CliContext): Command {
             ...(result.loaderSecret === undefined
               ? []
               : [
-                  `writer ${options.loaderWriter} registered, secret: ${result.loaderSecret}`,
-                  '(give it to the loaders as LOADER_SECRET; it is not shown again)',
+                  `writer ${result.writer} registered, secret: ${result.loaderSecret}`,
+                  `(give it to the loaders as ${writerSecretVariable(result.writer)}, or the file <LOADER_WRITER_SECRETS_DIR>/${result.writer}; it is not shown again)`,
                 ]),
           ].join('\n'),
         );

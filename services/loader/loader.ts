@@ -41,6 +41,7 @@ import { TransactionTracker } from './pipeline/transactions.ts';
 import { SourceRunner, type SourceState } from './source-runner.ts';
 import { ExecutiveAdmin } from './sources/executive-admin.ts';
 import { listSources, updateSourceConfig } from './sources/registration.ts';
+import { writerSecretPlaces, type WriterSecrets } from './writer-secrets.ts';
 
 export interface LoaderDeps {
   readonly log?: Logger;
@@ -50,6 +51,8 @@ export interface LoaderDeps {
   readonly deadLetters?: DeadLetterStore;
   readonly registry?: SchemaRegistry;
   readonly metricsRegistry?: Registry;
+  /** Secrets of the sources' own writers (main.ts: CUTTLE_WRITER_SECRET_<NAME>, LOADER_WRITER_SECRETS_DIR). */
+  readonly writerSecrets?: WriterSecrets;
 }
 
 export interface Loader {
@@ -124,6 +127,8 @@ export function createLoader(config: LoaderConfig, deps: LoaderDeps = {}): Loade
 interface FollowedSource {
   readonly fingerprint: string;
   readonly runner?: SourceRunner;
+  /** The executive as the source's writer. */
+  readonly executive?: ExecutiveClient;
   readonly broken?: string;
 }
 
@@ -168,7 +173,7 @@ class LoaderService implements Loader {
       store: this.deadLetters,
       routes: () => this.#routes(),
       pipeline: () => ({ find: (tp) => this.#runnerOf(tp.topic)?.find(tp) }),
-      executive: this.#executive,
+      executive: (route) => this.#sources.get(route.source)?.executive ?? this.#executive,
       log: this.#log.child({ component: 'dead-letters' }),
     });
     const registry = deps.metricsRegistry ?? createRegistry('loader');
@@ -285,13 +290,19 @@ class LoaderService implements Loader {
   /** A runner for one source, or why it cannot have one; never throws. */
   #follow(name: string, input: SourceConfigInput, claimed: ReadonlyMap<string, string>): FollowedSource {
     const fingerprint = JSON.stringify(input);
+    const credentials = this.#credentialsOf(input.writer);
+    if (typeof credentials === 'string') return { fingerprint, broken: credentials };
+    const executive =
+      credentials.writer === this.#config.writer
+        ? this.#executive
+        : new ExecutiveClient({ url: this.#config.executiveUrl, ...credentials });
     let built: ReturnType<typeof buildRoutes>;
     try {
       built = buildRoutes(
         [sourceConfigSchema.parse(input)],
         (s) => this.#decoderFor(s),
         this.#schemaApi(),
-        this.#tableKeys(),
+        this.#tableKeys(credentials),
       );
     } catch (err) {
       return { fingerprint, broken: `its configuration cannot be used: ${ensureError(err).message}` };
@@ -310,7 +321,7 @@ class LoaderService implements Loader {
       consumer: () => this.#deps.consumerFactory?.() ?? this.#kafkaConsumer(name),
       companion: () => this.#transactionFeed(name, built.transactionTopics),
       worker: {
-        executive: this.#executive,
+        executive,
         deadLetters: this.deadLetters,
         metrics: this.metrics,
         log,
@@ -327,7 +338,17 @@ class LoaderService implements Loader {
       log,
       onState: (up) => this.metrics.sourceUp.set({ source: name }, up ? 1 : 0),
     });
-    return { fingerprint, runner };
+    return { fingerprint, runner, executive };
+  }
+
+  /** The writer a source commits as, with its secret; or why the source cannot run. */
+  #credentialsOf(writer: string | undefined): { writer: string; secret: string } | string {
+    if (writer === undefined || writer === this.#config.writer)
+      return { writer: this.#config.writer, secret: this.#config.secret };
+    const secret = this.#deps.writerSecrets?.(writer);
+    if (secret === undefined)
+      return `no secret for its writer ${writer}: give the loader ${writerSecretPlaces(writer, this.#config.writerSecretsDir)}`;
+    return { writer, secret };
   }
 
   #routes(): ReadonlyMap<string, SourceRoute> {
@@ -375,10 +396,10 @@ class LoaderService implements Loader {
     }, delay);
   }
 
-  /** A cuttle table's keys through the executive's read API, as this loader's writer. */
-  #tableKeys(): TableKeys {
+  /** A cuttle table's keys through the executive's read API, as the source's writer. */
+  #tableKeys(credentials: { writer: string; secret: string }): TableKeys {
     const reader = new ExecutiveAdmin(this.#config.executiveUrl, {
-      writer: { name: this.#config.writer, secret: this.#config.secret },
+      writer: { name: credentials.writer, secret: credentials.secret },
     });
     return {
       keys: async (family, table, keyFields) =>

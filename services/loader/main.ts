@@ -8,6 +8,7 @@ import { service } from '../../lib/lifecycle.ts';
 import { isEntryPoint, runService, type ServiceEntry } from '../../lib/service-main.ts';
 import { loadLoaderConfig, loaderOptions, type LoaderConfig } from './config.ts';
 import { createLoader } from './loader.ts';
+import { writerSecretsFrom } from './writer-secrets.ts';
 
 export const loaderEntry: ServiceEntry<LoaderConfig> = {
   name: 'loader',
@@ -16,7 +17,10 @@ export const loaderEntry: ServiceEntry<LoaderConfig> = {
   summary: 'Loads Debezium change topics into the ledger through the executive, exactly once.',
   loadConfig: loadLoaderConfig,
   create: (config, log) => {
-    const loader = createLoader(config, { log });
+    const loader = createLoader(config, {
+      log,
+      writerSecrets: writerSecretsFrom(process.env, config.writerSecretsDir),
+    });
     return Promise.resolve(
       service(
         'loader',

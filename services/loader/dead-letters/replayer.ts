@@ -22,7 +22,8 @@ export interface ReplayerDeps {
   readonly routes: () => ReadonlyMap<string, SourceRoute>;
   /** Finds the worker of a partition this loader holds (over every source's pipeline). */
   readonly pipeline: () => Pick<LoaderPipeline, 'find'> | null;
-  readonly executive: { commit(request: CommitRequest): Promise<SendResult> };
+  /** The executive as the writer the route's source commits as. */
+  readonly executive: (route: SourceRoute) => { commit(request: CommitRequest): Promise<SendResult> };
   readonly log: Logger;
 }
 
@@ -71,7 +72,7 @@ export class DeadLetterReplayer {
         return await this.#failed(letter, 'BAD_REQUEST', 'a TRUNCATE cannot be replayed out of its order');
       const event = built.event;
       const stream = `dead-letter/${letter.id}`;
-      const result = await this.#deps.executive.commit({
+      const result = await this.#deps.executive(route).commit({
         family: event.family ?? route.defaultFamily,
         mutations: event.mutations,
         offsets: [{ stream, expected: null, next: '1' }],

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CuttleError } from '../../../lib/errors.ts';
+import { validateWriterName } from '../../../lib/schema/names.ts';
 import type { TableSchema } from '../../../lib/schema/types.ts';
 import { encodingsSchema, type DebeziumEncodings } from '../mapping/encodings.ts';
 import { sourceConfigSchema, type SourceConfigInput } from '../mapping/source-config.ts';
@@ -48,8 +49,11 @@ export interface AddSourceRequest {
   readonly deadLetterPolicy?: 'halt' | 'skip';
   readonly schemaChanges?: 'add-columns' | 'hold';
   readonly truncate?: 'apply' | 'hold' | 'ignore';
-  /** The writer every loader commits as; registered when missing. */
-  readonly loaderWriter: string;
+  /**
+   * The writer loaders commit this source's changes as, scoped to its families and with its own
+   * rate budget. @defaultValue `source.<name>`, registered now (or given a fresh secret).
+   */
+  readonly loaderWriter?: string;
   /** Its secret when it must be registered; generated (and returned once) when left out. */
   readonly loaderSecret?: string;
   readonly kafkaBrokers: readonly string[];
@@ -63,7 +67,9 @@ export interface AddSourceResult {
   readonly record: SourceRecord;
   readonly tablesCreated: readonly string[];
   readonly warnings: readonly string[];
-  /** Set only when the loader writer was registered now with a generated secret. */
+  /** The writer the source commits as. */
+  readonly writer: string;
+  /** Set only when the writer was registered (or its secret rotated) now with a generated secret. */
   readonly loaderSecret?: string;
 }
 
@@ -83,7 +89,8 @@ export async function addSource(
   // Every refusal at once (names, keys, unmappable columns, values Debezium would change), before
   // anything is created.
   requirePlanAccepted(name, plan);
-  const config = plan.config;
+  const writer = validateWriterName(request.loaderWriter ?? sourceWriter(name));
+  const config = { ...plan.config, writer };
   const encodings = encodingsSchema.parse(config.encodings);
   const mapper = new SourceMapper(sourceConfigSchema.parse(config));
   const tablesCreated = await ensureTables(
@@ -91,9 +98,15 @@ export async function addSource(
     mapper.tables.map((t) => t.schema),
   );
   const loaderSecret = request.loaderSecret ?? randomBytes(24).toString('base64url');
-  // The loader writes the families its tables map to, nothing else.
+  // The writer writes the families its tables map to, nothing else.
   const families = [...new Set(mapper.tables.map((t) => t.schema.family))];
-  const registered = await deps.executive.registerWriter(request.loaderWriter, loaderSecret, { families });
+  let registered = await deps.executive.registerWriter(writer, loaderSecret, { families });
+  if (!registered && writer === sourceWriter(name)) {
+    // The source's own writer, left from an earlier registration: its secret is not known here.
+    await deps.executive.rotateWriter(writer, loaderSecret);
+    await deps.executive.setWriterScope(writer, { families });
+    registered = true;
+  }
   const properties = connectorConfig({
     source: name,
     origin: request.origin,
@@ -123,8 +136,14 @@ export async function addSource(
     record,
     tablesCreated,
     warnings: plan.warnings,
+    writer,
     ...(registered && request.loaderSecret === undefined ? { loaderSecret } : {}),
   };
+}
+
+/** The writer `sources add` registers for a source of its own. */
+export function sourceWriter(source: string): string {
+  return `source.${source}`;
 }
 
 /** The mapping plan `addSource` would register, with every warning and refusal (`--dry-run`). */
