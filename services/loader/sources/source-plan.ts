@@ -117,10 +117,14 @@ export async function planSource(request: PlanRequest, origin: OriginSchemaReade
   return { config: { ...request.config, tables: mappings }, tables: views, compiled, warnings, refusals };
 }
 
-/** Throws one error listing every refusal (its code: the first refusal's), or returns. */
+/**
+ * Throws one error listing every refusal, or returns. Its code is the refusals' code when they
+ * share one, else SOURCE_REFUSED (each refusal's code is in `details.refusals`).
+ */
 export function requirePlanAccepted(source: string, plan: SourcePlan): void {
   if (plan.refusals.length === 0) return;
-  const { code } = plan.refusals[0] as Refusal;
+  const codes = new Set(plan.refusals.map((r) => r.code));
+  const code: ErrorCode = codes.size === 1 ? (plan.refusals[0] as Refusal).code : 'SOURCE_REFUSED';
   const what = code === 'UNCARRIABLE_VALUE' ? 'cannot be carried exactly' : 'cannot be registered';
   throw new CuttleError(
     code,
@@ -129,6 +133,7 @@ export function requirePlanAccepted(source: string, plan: SourcePlan): void {
       details: {
         source,
         problems: plan.refusals.map((r) => r.message),
+        refusals: plan.refusals.map((r) => ({ ...r })),
         tables: [...new Set(plan.refusals.map((r) => r.table))],
       },
       retriable: false,

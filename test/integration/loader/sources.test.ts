@@ -194,7 +194,7 @@ describe('cuttle sources', () => {
     ).toBe(false);
     // The error names every refusal too; nothing was created.
     expect(JSON.parse(first.err)).toMatchObject({
-      error: { code: 'INVALID_KEY', details: { problems: plan.refusals.map((r) => r.message) } },
+      error: { code: 'SOURCE_REFUSED', details: { problems: plan.refusals.map((r) => r.message) } },
     });
     expect(await connect.status(`${name()}d`)).toBeNull();
     expect(await harness.ex.admin('GET', '/families/dry/tables/shapes')).toMatchObject({ status: 404 });
