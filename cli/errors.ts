@@ -24,7 +24,8 @@ const hints: Partial<Record<ErrorCode, string>> = {
 /** Prints the error and returns the exit code. */
 export function reportError(err: unknown, io: CliIo, json: boolean): number {
   if (isCuttleError(err)) {
-    const hint = hints[err.code];
+    // A source registration's refusals each say what to do already; the code's general hint would not fit.
+    const hint = 'refusals' in err.details ? undefined : hints[err.code];
     if (json) io.err(JSON.stringify({ ...err.toJSON(), ...(hint === undefined ? {} : { hint }) }));
     else {
       io.err(`error ${err.code}: ${err.message}`);

@@ -40,6 +40,8 @@ export const ErrorCodes = {
   WRITER_SCOPE_MISSING: 400,
   /** An origin column holds values (or a definition) the pipeline cannot carry exactly. */
   UNCARRIABLE_VALUE: 400,
+  /** `sources add` refused for reasons of several kinds; `details.refusals` gives each one's code. */
+  SOURCE_REFUSED: 400,
   // 401/403: who you are.
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,

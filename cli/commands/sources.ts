@@ -5,7 +5,10 @@
  *   cuttle sources add shop --origin mysql://debezium@127.0.0.1:3307/ctl \
  *     --password file:/etc/cuttle/origin-shop.properties:password \
  *     --table widgets=shop.widgets --table prices --family shop --exclude widgets:secret \
- *     --rename widgets:Price=price_usd
+ *     --rename widgets:Price=price_usd --key prices=sku,region
+ *
+ * `--dry-run` prints the whole mapping plan (every table and column with its cuttle type, every
+ * warning and every refusal) and creates nothing; it exits non-zero when anything is refused.
  *
  * The password is a reference (env:VARIABLE or file:/path:key) that this command and every Kafka
  * Connect worker resolve on their own host; its value is never sent anywhere.
@@ -23,6 +26,7 @@ import type { TableChoice } from '../../services/loader/sources/origin-schema.ts
 import {
   addSource,
   listSources,
+  planAddSource,
   removeSource,
   setSourcePolicies,
   setSourceState,
@@ -35,7 +39,10 @@ import {
   resolveSecretRef,
   type SecretSources,
 } from '../../services/loader/sources/secret-ref.ts';
+import { requirePlanAccepted } from '../../services/loader/sources/source-plan.ts';
+import { writerSecretVariable } from '../../services/loader/writer-secrets.ts';
 import { renderTable, type CliContext } from '../context.ts';
+import { planText } from './sources-plan-format.ts';
 import { resolveCommand } from './sources-resolve.ts';
 
 interface AddOptions {
@@ -46,10 +53,12 @@ interface AddOptions {
   readonly include: string[];
   readonly exclude: string[];
   readonly rename: string[];
+  readonly key: string[];
+  readonly dryRun?: boolean;
   readonly format: 'json' | 'avro';
   readonly deadLetterPolicy: 'halt' | 'skip';
   readonly schemaChanges: 'hold' | 'add-columns';
-  readonly loaderWriter: string;
+  readonly loaderWriter?: string;
   readonly loaderSecret?: string;
   readonly connect: string;
   readonly brokers: string;
@@ -66,12 +75,19 @@ function deps(ctx: CliContext, connectUrl: string): SourcesDeps {
   };
 }
 
-/** `table:spec` options grouped by origin table. */
+/**
+ * `table:spec` options grouped by origin table; `--key` takes `table=spec`, and `--exclude` also
+ * `table.column` (table names with a `.` are refused anyway).
+ */
 function perTable(values: readonly string[], what: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const value of values) {
-    const colon = value.indexOf(':');
-    if (colon <= 0) throw new CuttleError('BAD_REQUEST', `--${what} ${value}: expected <table>:<columns>`);
+    const colon = separatorOf(value, what);
+    if (colon <= 0)
+      throw new CuttleError(
+        'BAD_REQUEST',
+        `--${what} ${value}: expected <table>${what === 'key' ? '=' : ':'}<columns>${what === 'exclude' ? ' or <table>.<column>' : ''}`,
+      );
     const specs = value
       .slice(colon + 1)
       .split(',')
@@ -82,8 +98,19 @@ function perTable(values: readonly string[], what: string): Map<string, string[]
   return out;
 }
 
+function separatorOf(value: string, what: string): number {
+  if (what === 'key') return value.indexOf('=');
+  const colon = value.indexOf(':');
+  return colon < 0 && what === 'exclude' ? value.lastIndexOf('.') : colon;
+}
+
 function tableChoices(options: AddOptions): Omit<TableChoice, 'database'>[] {
   const include = perTable(options.include, 'include');
+  const keys = perTable(options.key, 'key');
+  const named = new Set(options.table.map((spec) => spec.split('=')[0]));
+  for (const table of keys.keys())
+    if (!named.has(table))
+      throw new CuttleError('BAD_REQUEST', `--key ${table}=…: ${table} is not one of the --table options`);
   const exclude = perTable(options.exclude, 'exclude');
   const renames = perTable(options.rename, 'rename');
   return options.table.map((spec) => {
@@ -104,6 +131,7 @@ function tableChoices(options: AddOptions): Omit<TableChoice, 'database'>[] {
       ...(include.has(table) ? { include: include.get(table) ?? [] } : {}),
       exclude: exclude.get(table) ?? [],
       renames: renamed,
+      ...(keys.has(table) ? { keyColumns: keys.get(table) ?? [] } : {}),
     };
   });
 }
@@ -155,8 +183,20 @@ function addCommand(ctx: CliContext): Command {
     .option('--table <spec>', 'origin table to capture, <table>[=<family>.<table>] (repeat)', collect, [])
     .option('--family <family>', 'family for tables given without one')
     .option('--include <spec>', 'only these columns, <table>:<col>,<col> (repeat)', collect, [])
-    .option('--exclude <spec>', 'leave these columns out, <table>:<col>,<col> (repeat)', collect, [])
+    .option(
+      '--exclude <spec>',
+      'leave these columns out, <table>:<col>,<col> or <table>.<col> (repeat)',
+      collect,
+      [],
+    )
     .option('--rename <spec>', 'field names, <table>:<col>=<field>,… (repeat)', collect, [])
+    .option(
+      '--key <spec>',
+      'key columns of a table without a primary key, <table>=<col>,<col> (repeat)',
+      collect,
+      [],
+    )
+    .option('--dry-run', 'print the whole mapping plan, warnings and refusals; create nothing')
     .addOption(new Option('--format <format>', 'event format').choices(['json', 'avro']).default('json'))
     .addOption(
       new Option('--dead-letter-policy <policy>', 'a poison event halts its partition or is skipped')
@@ -168,7 +208,10 @@ function addCommand(ctx: CliContext): Command {
         .choices(['hold', 'add-columns'])
         .default('hold'),
     )
-    .option('--loader-writer <writer>', 'the writer loaders commit as', 'loader')
+    .option(
+      '--loader-writer <writer>',
+      "the writer loaders commit this source's changes as (default: its own, source.<name>)",
+    )
     .option('--loader-secret <secret>', 'its secret if it must be registered (generated otherwise)')
     .addOption(
       new Option('--connect <url>', 'Kafka Connect REST API')
@@ -189,17 +232,28 @@ function addCommand(ctx: CliContext): Command {
         password: resolveSecretRef(origin.password, localSecrets),
       });
       try {
+        const request = {
+          name,
+          origin,
+          tables: tableChoices(options),
+          format: options.format,
+          deadLetterPolicy: options.deadLetterPolicy,
+          schemaChanges: options.schemaChanges,
+          ...(options.loaderWriter === undefined ? {} : { loaderWriter: options.loaderWriter }),
+          kafkaBrokers: options.brokers.split(','),
+        };
+        if (options.dryRun === true) {
+          const plan = await planAddSource(request, reader);
+          const shown = { tables: plan.tables, warnings: plan.warnings, refusals: plan.refusals };
+          ctx.print(shown, () => planText(name, plan));
+          // Exit 1 with the refusals as the error (all of them, the first one's code).
+          requirePlanAccepted(name, plan);
+          return;
+        }
         const result = await addSource(
           {
-            name,
-            origin,
-            tables: tableChoices(options),
-            format: options.format,
-            deadLetterPolicy: options.deadLetterPolicy,
-            schemaChanges: options.schemaChanges,
-            loaderWriter: options.loaderWriter,
+            ...request,
             ...(options.loaderSecret === undefined ? {} : { loaderSecret: options.loaderSecret }),
-            kafkaBrokers: options.brokers.split(','),
             ...(options.converterRegistry === undefined
               ? {}
               : { converterRegistryUrl: options.converterRegistry }),
@@ -215,8 +269,8 @@ function addCommand(ctx: CliContext): Command {
             ...(result.loaderSecret === undefined
               ? []
               : [
-                  `writer ${options.loaderWriter} registered, secret: ${result.loaderSecret}`,
-                  '(give it to the loaders as LOADER_SECRET; it is not shown again)',
+                  `writer ${result.writer} registered, secret: ${result.loaderSecret}`,
+                  `(give it to the loaders as ${writerSecretVariable(result.writer)}, or the file <LOADER_WRITER_SECRETS_DIR>/${result.writer}; it is not shown again)`,
                 ]),
           ].join('\n'),
         );

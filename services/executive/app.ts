@@ -29,6 +29,7 @@ import { Auth } from './http/auth.ts';
 import { buildServer } from './http/server.ts';
 import { startExecutiveLimits } from './limits/executive-limits.ts';
 import type { Limiter } from './limits/limiter.ts';
+import { limitsModeOf } from './limits/limits-config.ts';
 import { createExecutiveMetrics, type ExecutiveMetrics } from './metrics.ts';
 import { MutationService } from './mutations/mutation-service.ts';
 import { registerReadinessMetric } from './readiness-metric.ts';
@@ -164,7 +165,13 @@ export async function createExecutive(config: ExecutiveConfig, deps: ExecutiveDe
     const heartbeat = heartbeatOf(config, deps, heartbeatWriter(ctldb, notifier, metrics, log), log);
     await heartbeat.start();
     owned.add(() => heartbeat.stop());
-    const report = executiveReport({ ctldb, limiter, metrics, limitsMode: config.limitsMode, url });
+    const report = executiveReport({
+      ctldb,
+      limiter,
+      metrics,
+      limitsMode: limitsModeOf(config, config.redisUrl),
+      url,
+    });
     await startStatusPublisher(config, statusStore, report, log, owned);
     const close = (): Promise<void> => owned.close();
     log.info({ url, ctldb: ctldb.dialect.name }, 'executive listening');

@@ -13,8 +13,16 @@ export const loaderOptions = {
   },
   clientId: { schema: env.string('cuttle-loader'), description: 'Kafka client id.' },
   executiveUrl: { schema: env.url('http://127.0.0.1:7070'), description: 'Base URL of the executive API.' },
-  writer: { schema: env.string('loader'), description: 'Writer name the loader commits as.' },
+  writer: {
+    schema: env.string('loader'),
+    description: 'Writer name the loader commits as for sources without a writer of their own.',
+  },
   secret: { schema: env.string(), description: "The writer's secret. Required." },
+  writerSecretsDir: {
+    schema: env.optional(),
+    description:
+      'Folder of per-source writer secrets, one file per writer name (source.<name>); a secret in CUTTLE_WRITER_SECRET_<NAME> comes first.',
+  },
   sourcesFile: {
     schema: env.optional(),
     description:

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { CuttleError } from '../../lib/errors.ts';
+import { CuttleError, ensureError } from '../../lib/errors.ts';
 import { backoffMs, sleep } from '../../lib/lifecycle.ts';
 import { silentLogger, type Logger } from '../../lib/logging.ts';
 import { createRegistry, type Registry } from '../../lib/metrics.ts';
@@ -30,7 +30,6 @@ import { StatusServer } from './http/status-server.ts';
 import { sourceConfigSchema, type SourceConfig, type SourceConfigInput } from './mapping/source-config.ts';
 import { SourceMapper } from './mapping/source-mapper.ts';
 import { createLoaderMetrics, type LoaderMetrics } from './metrics.ts';
-import { LoaderPipeline } from './pipeline/loader-pipeline.ts';
 import type { PartitionStatus } from './pipeline/partition-worker.ts';
 import {
   topicsOf,
@@ -40,11 +39,10 @@ import {
   type TableKeys,
 } from './pipeline/source-route.ts';
 import { TransactionTracker } from './pipeline/transactions.ts';
+import { SourceRunner, type SourceState } from './source-runner.ts';
 import { ExecutiveAdmin } from './sources/executive-admin.ts';
 import { listSources, updateSourceConfig } from './sources/registration.ts';
-
-/** Kafka answers every fetch within its max wait (5 s): this much silence means it is unreachable. */
-const KAFKA_SILENCE_MS = 30_000;
+import { writerSecretPlaces, type WriterSecrets } from './writer-secrets.ts';
 
 export interface LoaderDeps {
   readonly log?: Logger;
@@ -54,6 +52,8 @@ export interface LoaderDeps {
   readonly deadLetters?: DeadLetterStore;
   readonly registry?: SchemaRegistry;
   readonly metricsRegistry?: Registry;
+  /** Secrets of the sources' own writers (main.ts: CUTTLE_WRITER_SECRET_<NAME>, LOADER_WRITER_SECRETS_DIR). */
+  readonly writerSecrets?: WriterSecrets;
 }
 
 export interface Loader {
@@ -126,6 +126,15 @@ export function createLoader(config: LoaderConfig, deps: LoaderDeps = {}): Loade
   return new LoaderService(config, deps);
 }
 
+/** A source the loader follows: its runner, or why it has none (its configuration is unusable). */
+interface FollowedSource {
+  readonly fingerprint: string;
+  readonly runner?: SourceRunner;
+  /** The executive as the source's writer. */
+  readonly executive?: ExecutiveClient;
+  readonly broken?: string;
+}
+
 class LoaderService implements Loader {
   readonly metrics: LoaderMetrics;
   readonly deadLetters: DeadLetterStore;
@@ -135,19 +144,16 @@ class LoaderService implements Loader {
   readonly #status: StatusServer;
   readonly #json = new JsonEventDecoder();
   #registry: SchemaRegistry | undefined;
-  #consumer: ChangeConsumer | null = null;
-  #transactionFeed: KafkajsTransactionFeed | null = null;
-  #pipeline: LoaderPipeline | null = null;
-  #topics: string[] = [];
-  #fingerprint = '';
+  /** Each source on its own consumer, so that one that cannot be consumed stops only itself. */
+  #sources = new Map<string, FollowedSource>();
+  #loaded = false;
   #statusUrl: string | undefined;
-  #routes: ReadonlyMap<string, SourceRoute> = new Map();
   readonly #executive: ExecutiveClient;
   readonly #replayer: DeadLetterReplayer;
   #poller: NodeJS.Timeout | undefined;
   #replayTimer: NodeJS.Timeout | undefined;
   #restartTimer: NodeJS.Timeout | undefined;
-  #startFailures = 0;
+  #readFailures = 0;
   #stopping = false;
   #refreshing: Promise<boolean> = Promise.resolve(false);
 
@@ -168,24 +174,36 @@ class LoaderService implements Loader {
     });
     this.#replayer = new DeadLetterReplayer({
       store: this.deadLetters,
-      routes: () => this.#routes,
-      pipeline: () => this.#pipeline,
-      executive: this.#executive,
+      routes: () => this.#routes(),
+      pipeline: () => ({ find: (tp) => this.#runnerOf(tp.topic)?.find(tp) }),
+      executive: (route) => this.#sources.get(route.source)?.executive ?? this.#executive,
       log: this.#log.child({ component: 'dead-letters' }),
     });
     const registry = deps.metricsRegistry ?? createRegistry('loader');
     this.metrics = createLoaderMetrics(registry);
     registerPendingDeadLettersMetric(registry, this.deadLetters);
-    const status = { ready: () => this.#ready(), statuses: () => this.#pipeline?.statuses ?? [] };
+    const status = {
+      ready: () => this.#ready(),
+      statuses: () => this.statuses,
+      sources: () => this.sourceStates,
+    };
     this.#status = new StatusServer({ host: config.httpHost, port: config.httpPort, registry, status });
   }
 
   get topics(): readonly string[] {
-    return this.#topics;
+    return [...this.#sources.values()].flatMap((s) => s.runner?.topics ?? []);
   }
 
   get statuses(): readonly PartitionStatus[] {
-    return this.#pipeline?.statuses ?? [];
+    return [...this.#sources.values()].flatMap((s) => s.runner?.statuses ?? []);
+  }
+
+  get sourceStates(): readonly SourceState[] {
+    return [...this.#sources.entries()].map(([source, followed]) =>
+      followed.runner === undefined
+        ? { source, up: false, reason: followed.broken ?? 'not started', topics: [] }
+        : followed.runner.state,
+    );
   }
 
   get statusUrl(): string | undefined {
@@ -213,7 +231,7 @@ class LoaderService implements Loader {
         .runOnce()
         .catch((err: unknown) => this.#log.error({ err }, 'dead-letter requests failed'));
     }, this.#config.deadLetterPollMs);
-    this.#log.info({ topics: this.#topics, statusUrl: this.#statusUrl }, 'loader started');
+    this.#log.info({ topics: this.topics, statusUrl: this.#statusUrl }, 'loader started');
   }
 
   /** Acts on pending dead-letter requests now (tests; the timer does it otherwise). */
@@ -234,40 +252,87 @@ class LoaderService implements Loader {
     clearInterval(this.#poller);
     clearInterval(this.#replayTimer);
     await this.#refreshing.catch(() => undefined);
-    await this.#consumer?.stop();
-    this.#consumer = null;
-    await this.#stopTransactionFeed();
+    await Promise.all([...this.#sources.values()].map((s) => s.runner?.stop() ?? Promise.resolve()));
+    this.#sources.clear();
     await this.#status.stop();
     if (this.#deps.deadLetters === undefined) await this.deadLetters.close();
   }
 
+  /**
+   * Starts the sources that are new or changed, stops the changed and removed ones; the others
+   * keep running untouched. Returns whether anything changed.
+   */
   async #refresh(): Promise<boolean> {
-    const sources = (await this.#readSources()).map((s) => sourceConfigSchema.parse(s));
-    const fingerprint = JSON.stringify(sources);
-    if (fingerprint === this.#fingerprint) return false;
-    const { routes, topics, transactionTopics } = buildRoutes(
-      sources,
-      (s) => this.#decoderFor(s),
-      this.#schemaApi(),
-      this.#tableKeys(),
-    );
-    await this.#consumer?.stop();
-    this.#consumer = null;
-    await this.#stopTransactionFeed();
-    this.#pipeline = null;
-    this.#fingerprint = fingerprint;
-    this.#topics = topics;
-    this.#routes = routes;
-    if (topics.length === 0) return true;
-    const consumer = this.#deps.consumerFactory?.() ?? this.#kafkaConsumer();
-    const pipeline = new LoaderPipeline(
-      routes,
-      {
-        consumer,
-        executive: this.#executive,
+    const wanted = new Map<string, SourceConfigInput>();
+    for (const input of await this.#readSources()) wanted.set(String(input.name), input);
+    this.#readFailures = 0;
+    // The first read that succeeds changes what the loader follows, even to nothing.
+    let changed = !this.#loaded;
+    this.#loaded = true;
+    for (const [name, followed] of this.#sources) {
+      const input = wanted.get(name);
+      if (input !== undefined && JSON.stringify(input) === followed.fingerprint) continue;
+      await followed.runner?.stop();
+      this.#sources.delete(name);
+      this.metrics.sourceUp.remove({ source: name });
+      changed = true;
+    }
+    const claimed = new Map<string, string>();
+    for (const followed of this.#sources.values())
+      for (const topic of followed.runner?.topics ?? []) claimed.set(topic, followed.runner?.source ?? '');
+    for (const [name, input] of wanted) {
+      if (this.#sources.has(name)) continue;
+      const followed = this.#follow(name, input, claimed);
+      this.#sources.set(name, followed);
+      for (const topic of followed.runner?.topics ?? []) claimed.set(topic, name);
+      changed = true;
+      if (followed.runner === undefined) {
+        this.metrics.sourceUp.set({ source: name }, 0);
+        this.#log.error({ source: name, reason: followed.broken }, 'source not loaded');
+      } else await followed.runner.start();
+    }
+    if (changed) this.#log.info({ sources: [...wanted.keys()], topics: this.topics }, 'sources loaded');
+    return changed;
+  }
+
+  /** A runner for one source, or why it cannot have one; never throws. */
+  #follow(name: string, input: SourceConfigInput, claimed: ReadonlyMap<string, string>): FollowedSource {
+    const fingerprint = JSON.stringify(input);
+    const credentials = this.#credentialsOf(input.writer);
+    if (typeof credentials === 'string') return { fingerprint, broken: credentials };
+    const executive =
+      credentials.writer === this.#config.writer
+        ? this.#executive
+        : new ExecutiveClient({ url: this.#config.executiveUrl, ...credentials });
+    let built: ReturnType<typeof buildRoutes>;
+    try {
+      built = buildRoutes(
+        [sourceConfigSchema.parse(input)],
+        (s) => this.#decoderFor(s),
+        this.#schemaApi(),
+        this.#tableKeys(credentials),
+      );
+    } catch (err) {
+      return { fingerprint, broken: `its configuration cannot be used: ${ensureError(err).message}` };
+    }
+    const taken = built.topics.filter((t) => claimed.has(t));
+    if (taken.length > 0)
+      return {
+        fingerprint,
+        broken: `topic(s) ${taken.join(', ')} belong to source ${claimed.get(taken[0] ?? '')}`,
+      };
+    const log = this.#log.child({ component: 'pipeline', source: name });
+    const runner = new SourceRunner({
+      source: name,
+      routes: built.routes,
+      topics: built.topics,
+      consumer: () => this.#deps.consumerFactory?.() ?? this.#kafkaConsumer(name),
+      companion: () => this.#transactionFeed(name, built.transactionTopics),
+      worker: {
+        executive,
         deadLetters: this.deadLetters,
         metrics: this.metrics,
-        log: this.#log.child({ component: 'pipeline' }),
+        log,
         limits: {
           maxMutations: this.#config.maxBatchMutations,
           maxBytes: this.#config.maxBatchBytes,
@@ -278,60 +343,58 @@ class LoaderService implements Loader {
         sleep: (ms) => sleep(ms),
         transactionWaitMs: this.#config.transactionWaitMs,
       },
-      () => this.#restartLater(),
-    );
-    this.#consumer = consumer;
-    this.#pipeline = pipeline;
-    // Before the changes: a partition holding a transaction finds its end marker there.
-    await this.#startTransactionFeed(transactionTopics);
-    try {
-      await consumer.start(topics, pipeline);
-    } catch (err) {
-      // Kafka unreachable or settling (after a broker restart): never exit, try again shortly.
-      this.#log.error({ err, attempt: this.#startFailures }, 'the Kafka consumer did not start; retrying');
-      await consumer.stop().catch(() => undefined);
-      await this.#stopTransactionFeed();
-      this.#restartLater();
-      return false;
-    }
-    this.#startFailures = 0;
-    this.#log.info({ sources: sources.map((s) => s.name), topics }, 'sources loaded');
-    return true;
+      log,
+      onState: (up) => this.metrics.sourceUp.set({ source: name }, up ? 1 : 0),
+    });
+    return { fingerprint, runner, executive };
   }
 
-  /** Follows the sources' transaction topics (Kafka only), so that origin transactions stay whole. */
-  async #startTransactionFeed(topics: ReadonlyMap<string, TransactionFeedTopic>): Promise<void> {
-    if (this.#deps.consumerFactory !== undefined || this.#config.eventsFile !== undefined) return;
+  /** The writer a source commits as, with its secret; or why the source cannot run. */
+  #credentialsOf(writer: string | undefined): { writer: string; secret: string } | string {
+    if (writer === undefined || writer === this.#config.writer)
+      return { writer: this.#config.writer, secret: this.#config.secret };
+    const secret = this.#deps.writerSecrets?.(writer);
+    if (secret === undefined)
+      return `no secret for its writer ${writer}: give the loader ${writerSecretPlaces(writer, this.#config.writerSecretsDir)}`;
+    return { writer, secret };
+  }
+
+  #routes(): ReadonlyMap<string, SourceRoute> {
+    return new Map([...this.#sources.values()].flatMap((s) => [...(s.runner?.routes ?? [])]));
+  }
+
+  #runnerOf(topic: string): SourceRunner | undefined {
+    return [...this.#sources.values()].find((s) => s.runner?.routes.has(topic))?.runner;
+  }
+
+  /** Follows a source's transaction topic (Kafka only), so that origin transactions stay whole. */
+  async #transactionFeed(
+    source: string,
+    topics: ReadonlyMap<string, TransactionFeedTopic>,
+  ): Promise<KafkajsTransactionFeed | undefined> {
+    if (this.#deps.consumerFactory !== undefined || this.#config.eventsFile !== undefined) return undefined;
     const feed = new KafkajsTransactionFeed({
       brokers: this.#config.brokers,
       clientId: this.#config.clientId,
-      groupId: this.#config.groupId,
+      groupId: `${this.#config.groupId}.${source}`,
       topics,
-      log: this.#log.child({ component: 'transactions' }),
+      log: this.#log.child({ component: 'transactions', source }),
     });
     try {
       await feed.start();
-      this.#transactionFeed = feed;
+      return feed;
     } catch (err) {
       // Partitions then wait out LOADER_TRANSACTION_WAIT_MS for each open transaction: slower, not wrong.
-      this.#log.error({ err }, 'the transaction topics cannot be followed');
+      this.#log.error({ err, source }, 'the transaction topics cannot be followed');
       await feed.stop().catch(() => undefined);
+      return undefined;
     }
   }
 
-  async #stopTransactionFeed(): Promise<void> {
-    const feed = this.#transactionFeed;
-    this.#transactionFeed = null;
-    await feed?.stop().catch((err: unknown) => this.#log.warn({ err }, 'stopping the transaction feed'));
-  }
-
-  /** Rebuilds the consumer after a backoff (a failed start, or a crash it does not restart from). */
+  /** Reads the sources again after a backoff (the registry could not be read). */
   #restartLater(): void {
-    this.#consumer = null;
-    this.#pipeline = null;
-    this.#fingerprint = '';
     if (this.#stopping || this.#restartTimer !== undefined) return;
-    const delay = backoffMs(this.#startFailures++, 500, 30_000);
+    const delay = backoffMs(this.#readFailures++, 500, 30_000);
     this.#restartTimer = setTimeout(() => {
       this.#restartTimer = undefined;
       this.refreshSources().catch((err: unknown) => {
@@ -341,10 +404,10 @@ class LoaderService implements Loader {
     }, delay);
   }
 
-  /** A cuttle table's keys through the executive's read API, as this loader's writer. */
-  #tableKeys(): TableKeys {
+  /** A cuttle table's keys through the executive's read API, as the source's writer. */
+  #tableKeys(credentials: { writer: string; secret: string }): TableKeys {
     const reader = new ExecutiveAdmin(this.#config.executiveUrl, {
-      writer: { name: this.#config.writer, secret: this.#config.secret },
+      writer: { name: credentials.writer, secret: credentials.secret },
     });
     return {
       keys: async (family, table, keyFields) =>
@@ -372,13 +435,10 @@ class LoaderService implements Loader {
     };
   }
 
+  /** Ready when the sources were read and every one of them loads (a broken one is named in /status). */
   #ready(): boolean {
-    if (this.#fingerprint === '') return false;
-    if (this.#topics.length === 0) return true;
-    const lastHeard = this.#consumer?.lastActivityMs() ?? null;
-    const hearsKafka = lastHeard !== null && Date.now() - lastHeard < KAFKA_SILENCE_MS;
-    const stuck = (this.#pipeline?.statuses ?? []).some((s) => s.waitingFor === 'retry');
-    return (this.#pipeline?.joined ?? false) && hearsKafka && !stuck;
+    if (!this.#loaded) return false;
+    return [...this.#sources.values()].every((s) => s.runner?.ready() ?? false);
   }
 
   async #readSources(): Promise<readonly SourceConfigInput[]> {
@@ -404,7 +464,7 @@ class LoaderService implements Loader {
     return new AvroEventDecoder(this.#registry);
   }
 
-  #kafkaConsumer(): ChangeConsumer {
+  #kafkaConsumer(source: string): ChangeConsumer {
     if (this.#config.eventsFile !== undefined)
       return new FileChangeConsumer({
         path: this.#config.eventsFile,
@@ -412,10 +472,11 @@ class LoaderService implements Loader {
       });
     return new KafkajsChangeConsumer({
       brokers: this.#config.brokers,
-      groupId: this.#config.groupId,
+      // One group per source: a rebalance or crash of one source's consumer leaves the others.
+      groupId: `${this.#config.groupId}.${source}`,
       clientId: this.#config.clientId,
       partitionsConsumedConcurrently: this.#config.partitionsConcurrently,
-      log: this.#log.child({ component: 'kafka' }),
+      log: this.#log.child({ component: 'kafka', source }),
     });
   }
 }

@@ -10,6 +10,7 @@ import { openStatusStore, startStatusPublisher } from '../../lib/status/status-c
 import { loadLoaderConfig, loaderOptions, type LoaderConfig } from './config.ts';
 import { createLoader } from './loader.ts';
 import { loaderReport } from './status-report.ts';
+import { writerSecretsFrom } from './writer-secrets.ts';
 
 export const loaderEntry: ServiceEntry<LoaderConfig> = {
   name: 'loader',
@@ -18,7 +19,10 @@ export const loaderEntry: ServiceEntry<LoaderConfig> = {
   summary: 'Loads Debezium change topics into the ledger through the executive, exactly once.',
   loadConfig: loadLoaderConfig,
   create: (config, log) => {
-    const loader = createLoader(config, { log });
+    const loader = createLoader(config, {
+      log,
+      writerSecrets: writerSecretsFrom(process.env, config.writerSecretsDir),
+    });
     const status = new Closer(log);
     return Promise.resolve(
       service(

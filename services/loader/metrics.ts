@@ -54,6 +54,12 @@ export function createLoaderMetrics(registry: Registry) {
       labelNames: [...partitionLabels, 'action'],
       registers: [registry],
     }),
+    sourceUp: new Gauge({
+      name: 'cuttle_loader_source_up',
+      help: '1 while a source loads, 0 while it is down (see /status for why); the others go on either way',
+      labelNames: ['source'],
+      registers: [registry],
+    }),
     halted: new Gauge({
       name: 'cuttle_loader_partition_halted',
       help: '1 while a partition is halted (poison event with the halt policy, or a held schema change).',

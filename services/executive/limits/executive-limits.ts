@@ -22,7 +22,7 @@ import {
 import { createLimits } from './create-limits.ts';
 import { CtldbTableSizeSource } from './ctldb-size-source.ts';
 import { unlimited, type Limiter } from './limiter.ts';
-import type { LimitsConfig } from './limits-config.ts';
+import { limitsModeOf, type LimitsConfig } from './limits-config.ts';
 import {
   MAX_RATE_PERIOD_MS,
   type LimitOverrides,
@@ -115,12 +115,13 @@ export async function startExecutiveLimits(
   const settings = new AnnouncingLimitSettingsStore(deps.ctldb, deps.catalog, () =>
     limiter.settingsChanged === undefined ? Promise.resolve() : limiter.settingsChanged(),
   );
-  if (deps.limiter !== undefined || config.limitsMode === 'off') {
+  const mode = limitsModeOf(config, deps.redisUrl);
+  if (deps.limiter !== undefined || mode === 'off') {
     return { limiter, settings, stop: () => Promise.resolve() };
   }
   const source: LimitSettingsSource = { load: async () => overridesFrom(await settings.list()) };
-  const redisUrl = config.limitsMode === 'redis' ? (config.limitsRedisUrl ?? deps.redisUrl) : undefined;
-  if (config.limitsMode === 'redis' && redisUrl === undefined) {
+  const redisUrl = mode === 'redis' ? (config.limitsRedisUrl ?? deps.redisUrl) : undefined;
+  if (mode === 'redis' && redisUrl === undefined) {
     throw new CuttleError(
       'CONFIG_INVALID',
       'limits mode redis needs EXECUTIVE_LIMITS_REDIS_URL or EXECUTIVE_REDIS_URL',
@@ -130,7 +131,7 @@ export async function startExecutiveLimits(
     );
   }
   const limits = createLimits(
-    { ...config, limitsRedisUrl: redisUrl },
+    { ...config, limitsMode: mode, limitsRedisUrl: redisUrl },
     {
       settingsSource: source,
       sizeSource: new CtldbTableSizeSource(deps.ctldb, deps.ctldb.dialect.name),

@@ -13,9 +13,9 @@ const nonNegative = (fallback: number) => z.coerce.number().min(0).default(fallb
 
 export const limitsOptions = {
   limitsMode: {
-    schema: env.oneOf(['off', 'local', 'redis'] as const, 'off'),
+    schema: z.enum(['off', 'local', 'redis']).optional(),
     description:
-      'off: no limits; local: enforced in this process only (embedded mode); redis: shared by every executive through Redis (deployments)',
+      'redis: shared by every executive through Redis (the default when a Redis URL is set); local: enforced in this process only (embedded mode); off: no limits (the default without Redis, and otherwise an explicit choice)',
   },
   limitsRedisUrl: {
     schema: env.optional(),
@@ -62,6 +62,18 @@ export const limitsOptions = {
 } as const;
 
 export type LimitsConfig = ConfigOf<typeof limitsOptions>;
+
+/**
+ * The mode in force: the one set, else `redis` whenever a Redis URL is configured (limits are on
+ * wherever they can be shared), else `off`.
+ */
+export function limitsModeOf(
+  config: Pick<LimitsConfig, 'limitsMode' | 'limitsRedisUrl'>,
+  redisUrl: string | undefined,
+): 'off' | 'local' | 'redis' {
+  if (config.limitsMode !== undefined) return config.limitsMode;
+  return (config.limitsRedisUrl ?? redisUrl) === undefined ? 'off' : 'redis';
+}
 
 /** A default rate, checked as an override is (settings.ts validateRate), named by its variables. */
 function defaultRate(perSecond: number, burst: number, kind: 'WRITER' | 'TABLE'): RateLimit | null {

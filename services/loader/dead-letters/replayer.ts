@@ -20,8 +20,10 @@ import type { DeadLetter, DeadLetterStore, StoredLetter } from './dead-letter.ts
 export interface ReplayerDeps {
   readonly store: DeadLetterStore;
   readonly routes: () => ReadonlyMap<string, SourceRoute>;
-  readonly pipeline: () => LoaderPipeline | null;
-  readonly executive: { commit(request: CommitRequest): Promise<SendResult> };
+  /** Finds the worker of a partition this loader holds (over every source's pipeline). */
+  readonly pipeline: () => Pick<LoaderPipeline, 'find'> | null;
+  /** The executive as the writer the route's source commits as. */
+  readonly executive: (route: SourceRoute) => { commit(request: CommitRequest): Promise<SendResult> };
   readonly log: Logger;
 }
 
@@ -70,7 +72,7 @@ export class DeadLetterReplayer {
         return await this.#failed(letter, 'BAD_REQUEST', 'a TRUNCATE cannot be replayed out of its order');
       const event = built.event;
       const stream = `dead-letter/${letter.id}`;
-      const result = await this.#deps.executive.commit({
+      const result = await this.#deps.executive(route).commit({
         family: event.family ?? route.defaultFamily,
         mutations: event.mutations,
         offsets: [{ stream, expected: null, next: '1' }],

@@ -1,15 +1,16 @@
 /**
  * Health, readiness, per-partition status and Prometheus metrics over plain node:http:
  * - GET /health  200 while the process runs
- * - GET /ready   200 when the loader works (see StatusSource.ready), else 503
- * - GET /status  { ready, partitions: [{ topic, partition, source, committedNext,
- *                  highWatermark, lag, halted, waiting }] }
+ * - GET /ready   200 when the loader works (see StatusSource.ready), else 503; { ready, down: [sources] }
+ * - GET /status  { ready, sources: [{ source, up, reason, topics }], partitions: [{ topic, partition,
+ *                  source, committedNext, highWatermark, lag, halted, waiting }] }
  * - GET /metrics Prometheus text
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from '../../../lib/metrics.ts';
 import type { PartitionStatus } from '../pipeline/partition-worker.ts';
+import type { SourceState } from '../source-runner.ts';
 
 export interface StatusSource {
   /**
@@ -18,6 +19,8 @@ export interface StatusSource {
    */
   ready(): boolean;
   statuses(): readonly PartitionStatus[];
+  /** Each source, up or down with the reason: a down source stops only itself. */
+  sources?(): readonly SourceState[];
 }
 
 export class StatusServer {
@@ -36,9 +39,13 @@ export class StatusServer {
       };
       const path = (request.url ?? '/').split('?')[0];
       if (path === '/health') return send(200, { status: 'ok' });
-      if (path === '/ready') return send(status.ready() ? 200 : 503, { ready: status.ready() });
+      const sources = status.sources?.() ?? [];
+      if (path === '/ready') {
+        const down = sources.filter((s) => !s.up).map((s) => s.source);
+        return send(status.ready() ? 200 : 503, { ready: status.ready(), down });
+      }
       if (path === '/status')
-        return send(200, { ready: status.ready(), partitions: status.statuses().map(withLag) });
+        return send(200, { ready: status.ready(), sources, partitions: status.statuses().map(withLag) });
       if (path === '/metrics') {
         registry.metrics().then(
           (text) => send(200, text, registry.contentType),

@@ -99,7 +99,7 @@ export function planColumn(type: SourceColumnType, ref: ColumnRef, isKey: boolea
     throw unmappable(
       ref,
       type,
-      `it is a key column, and a ${plan.fieldType} field cannot be part of a cuttle key`,
+      `it is a key column, and a ${plan.fieldType} field cannot be part of a cuttle key; ${keyHint(ref)}`,
     );
   }
   return plan;
@@ -137,7 +137,18 @@ function basePlan(type: SourceColumnType, ref: ColumnRef, isKey: boolean): Colum
   }
   if (base === 'tinyblob') return plan('bytes', 'bytestring');
   if (BLOBS.has(base)) return plan('bytes', 'binary');
-  throw unmappable(ref, type, unmappableReason(base));
+  const reason = unmappableReason(base);
+  // A key column cannot be excluded (keys must be mapped): the way out is another key.
+  throw unmappable(
+    ref,
+    type,
+    isKey ? `${reason.replace(/; exclude the column.*$/, '')}; it is a key column: ${keyHint(ref)}` : reason,
+  );
+}
+
+/** What to do about a key column that cannot be mapped. */
+function keyHint(ref: ColumnRef): string {
+  return `a key column cannot be excluded, so name other key columns (unique, never NULL) with --key ${ref.table}=<col>,<col>`;
 }
 
 function unsignedBigint(isKey: boolean, ref: ColumnRef): ColumnPlan {

@@ -37,6 +37,11 @@ export type TableMapping = z.output<typeof tableMappingSchema>;
 
 export const sourceConfigSchema = z.object({
   name: z.string().min(1),
+  /**
+   * The writer this source's changes are committed as (its own rate budget and family scope;
+   * `cuttle sources add` registers `source.<name>`). Default: the loader's writer.
+   */
+  writer: z.string().min(1).optional(),
   /** The connector's `topic.prefix`: tables arrive on `<prefix>.<db>.<table>`. Default: the name. */
   topicPrefix: z.string().min(1).optional(),
   /** Also consume the schema-change topic `<prefix>` (`include.schema.changes=true`). */

@@ -52,7 +52,11 @@ export function compileTableMapping(config: TableMapping, encodings: DebeziumEnc
   const ignored = new Set([...known].filter((c) => !included.has(c) || config.exclude.includes(c)));
   for (const key of config.keyColumns) {
     if (known.has(key) && ignored.has(key))
-      problems.push(bad(`key column ${key} is excluded; keys must be mapped`));
+      problems.push(
+        bad(
+          `key column ${key} is excluded; keys must be mapped (name other key columns with --key ${table}=<col>,<col>)`,
+        ),
+      );
   }
   const columns: CompiledColumn[] = [];
   const warnings: string[] = [];

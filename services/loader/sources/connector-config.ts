@@ -6,6 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { connectorProperties, type DebeziumEncodings } from '../mapping/encodings.ts';
 import { connectPlaceholder, type SecretRef } from './secret-ref.ts';
+import { escapeRegex, includeListEntry } from './table-names.ts';
 
 export interface OriginAddress {
   readonly host: string;
@@ -20,6 +21,8 @@ export interface ConnectorRequest {
   readonly source: string;
   readonly origin: OriginAddress;
   readonly tables: readonly string[];
+  /** Key columns of tables without a primary key, by table (Debezium's `message.key.columns`). */
+  readonly keyColumns?: Readonly<Record<string, readonly string[]>>;
   readonly format: 'json' | 'avro';
   readonly encodings: DebeziumEncodings;
   readonly kafkaBrokers: readonly string[];
@@ -91,8 +94,10 @@ export function connectorConfig(request: ConnectorRequest): Record<string, strin
     'database.password': connectPlaceholder(origin.password),
     'database.server.id': String(request.serverId ?? randomInt(100_000, 2_000_000_000)),
     'topic.prefix': source,
-    'database.include.list': origin.database,
-    'table.include.list': request.tables.map((t) => `${origin.database}\\.${t}`).join(','),
+    // Both lists are regular expressions: names are escaped (sources add refuses the ones no list can hold).
+    'database.include.list': escapeRegex(origin.database),
+    'table.include.list': request.tables.map((t) => includeListEntry(origin.database, t)).join(','),
+    ...messageKeyColumns(origin.database, request.keyColumns ?? {}),
     'schema.history.internal.kafka.bootstrap.servers': request.kafkaBrokers.join(','),
     'schema.history.internal.kafka.topic': `${source}.schema-history`,
     'include.schema.changes': 'true',
@@ -102,5 +107,19 @@ export function connectorConfig(request: ConnectorRequest): Record<string, strin
     ...connectorProperties(request.encodings),
     ...converters(request),
     ...request.extra,
+  };
+}
+
+/** `message.key.columns`: `<database>.<table>:<col>,<col>` per table, `;`-separated. */
+function messageKeyColumns(
+  database: string,
+  keys: Readonly<Record<string, readonly string[]>>,
+): Record<string, string> {
+  const entries = Object.entries(keys).filter(([, columns]) => columns.length > 0);
+  if (entries.length === 0) return {};
+  return {
+    'message.key.columns': entries
+      .map(([table, columns]) => `${includeListEntry(database, table)}:${columns.join(',')}`)
+      .join(';'),
   };
 }

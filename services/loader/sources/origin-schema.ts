@@ -74,9 +74,13 @@ export function tableMappingFromOrigin(
     .map((c) => c.name);
   const keyColumns = choice.keyColumns ?? primaryKey;
   if (keyColumns.length === 0) {
-    throw new CuttleError('INVALID_KEY', `origin table ${name} has no primary key; name its key columns`, {
-      details: { database: choice.database, table: choice.table },
-    });
+    throw new CuttleError(
+      'INVALID_KEY',
+      `origin table ${name} has no primary key; name its key columns (unique, never NULL) with --key ${choice.table}=<col>,<col>`,
+      {
+        details: { database: choice.database, table: choice.table },
+      },
+    );
   }
   return {
     source: { database: choice.database, table: choice.table },

@@ -7,19 +7,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CuttleError } from '../../../lib/errors.ts';
+import { validateWriterName } from '../../../lib/schema/names.ts';
 import type { TableSchema } from '../../../lib/schema/types.ts';
 import { encodingsSchema, type DebeziumEncodings } from '../mapping/encodings.ts';
-import {
-  sourceConfigSchema,
-  type SourceConfigInput,
-  type TableMappingConfig,
-} from '../mapping/source-config.ts';
+import { sourceConfigSchema, type SourceConfigInput } from '../mapping/source-config.ts';
 import { SourceMapper } from '../mapping/source-mapper.ts';
 import type { ConnectClient, ConnectorStatus } from './connect-client.ts';
 import { connectorConfig, type OriginAddress } from './connector-config.ts';
 import { fieldsText, type ExecutiveAdmin } from './executive-admin.ts';
-import { checkFidelity, requireCarriable, type OriginProbe } from './origin-checks.ts';
-import { tableMappingFromOrigin, type OriginColumn, type TableChoice } from './origin-schema.ts';
+import type { TableChoice } from './origin-schema.ts';
+import { planSource, requirePlanAccepted, type OriginSchemaReader, type SourcePlan } from './source-plan.ts';
 import {
   SOURCES_FAMILY,
   SOURCES_FIELDS,
@@ -34,9 +31,7 @@ import {
   type SourceState,
 } from './source-record.ts';
 
-export interface OriginSchemaReader extends OriginProbe {
-  columns(database: string, table: string): Promise<OriginColumn[]>;
-}
+export type { OriginSchemaReader } from './source-plan.ts';
 
 export interface SourcesDeps {
   /** With the admin token. */
@@ -54,8 +49,11 @@ export interface AddSourceRequest {
   readonly deadLetterPolicy?: 'halt' | 'skip';
   readonly schemaChanges?: 'add-columns' | 'hold';
   readonly truncate?: 'apply' | 'hold' | 'ignore';
-  /** The writer every loader commits as; registered when missing. */
-  readonly loaderWriter: string;
+  /**
+   * The writer loaders commit this source's changes as, scoped to its families and with its own
+   * rate budget. @defaultValue `source.<name>`, registered now (or given a fresh secret).
+   */
+  readonly loaderWriter?: string;
   /** Its secret when it must be registered; generated (and returned once) when left out. */
   readonly loaderSecret?: string;
   readonly kafkaBrokers: readonly string[];
@@ -69,7 +67,9 @@ export interface AddSourceResult {
   readonly record: SourceRecord;
   readonly tablesCreated: readonly string[];
   readonly warnings: readonly string[];
-  /** Set only when the loader writer was registered now with a generated secret. */
+  /** The writer the source commits as. */
+  readonly writer: string;
+  /** Set only when the writer was registered (or its secret rotated) now with a generated secret. */
   readonly loaderSecret?: string;
 }
 
@@ -85,45 +85,35 @@ export async function addSource(
   deps: SourcesDeps,
 ): Promise<AddSourceResult> {
   const name = validateSourceName(request.name);
-  const encodings = encodingsSchema.parse({ ...DEFAULT_SOURCE_ENCODINGS, ...request.encodings });
-  const mappings: TableMappingConfig[] = [];
-  const originColumns: OriginColumn[][] = [];
-  for (const choice of request.tables) {
-    const columns = await origin.columns(request.origin.database, choice.table);
-    mappings.push(tableMappingFromOrigin({ ...choice, database: request.origin.database }, columns));
-    originColumns.push(columns);
-  }
-  const config: SourceConfigInput = {
-    name,
-    topicPrefix: name,
-    format: request.format ?? 'json',
-    encodings,
-    deadLetterPolicy: request.deadLetterPolicy ?? 'halt',
-    schemaChanges: request.schemaChanges ?? 'hold',
-    truncate: request.truncate ?? 'apply',
-    tables: mappings,
-  };
-  // Compiling the mapping throws one error listing every column that cannot be mapped.
+  const plan = await planAddSource(request, origin);
+  // Every refusal at once (names, keys, unmappable columns, values Debezium would change), before
+  // anything is created.
+  requirePlanAccepted(name, plan);
+  const writer = validateWriterName(request.loaderWriter ?? sourceWriter(name));
+  const config = { ...plan.config, writer };
+  const encodings = encodingsSchema.parse(config.encodings);
   const mapper = new SourceMapper(sourceConfigSchema.parse(config));
-  // Values Debezium would change, or cuttle refuse: refused (all listed at once) before anything is created.
-  const fidelity = await checkFidelity(
-    mapper.tables.map((table, i) => ({ table, columns: originColumns[i] ?? [] })),
-    config.format ?? 'json',
-    origin,
-  );
-  requireCarriable(name, fidelity);
   const tablesCreated = await ensureTables(
     deps.executive,
     mapper.tables.map((t) => t.schema),
   );
   const loaderSecret = request.loaderSecret ?? randomBytes(24).toString('base64url');
-  // The loader writes the families its tables map to, nothing else.
+  // The writer writes the families its tables map to, nothing else.
   const families = [...new Set(mapper.tables.map((t) => t.schema.family))];
-  const registered = await deps.executive.registerWriter(request.loaderWriter, loaderSecret, { families });
+  let registered = await deps.executive.registerWriter(writer, loaderSecret, { families });
+  if (!registered && writer === sourceWriter(name)) {
+    // The source's own writer, left from an earlier registration: its secret is not known here.
+    await deps.executive.rotateWriter(writer, loaderSecret);
+    await deps.executive.setWriterScope(writer, { families });
+    registered = true;
+  }
   const properties = connectorConfig({
     source: name,
     origin: request.origin,
     tables: request.tables.map((t) => t.table),
+    keyColumns: Object.fromEntries(
+      request.tables.flatMap((t) => (t.keyColumns === undefined ? [] : [[t.table, t.keyColumns]])),
+    ),
     format: config.format ?? 'json',
     encodings,
     kafkaBrokers: request.kafkaBrokers,
@@ -145,9 +135,40 @@ export async function addSource(
   return {
     record,
     tablesCreated,
-    warnings: [...mapper.tables.flatMap((t) => t.warnings), ...fidelity.warnings],
+    warnings: plan.warnings,
+    writer,
     ...(registered && request.loaderSecret === undefined ? { loaderSecret } : {}),
   };
+}
+
+/** The writer `sources add` registers for a source of its own. */
+export function sourceWriter(source: string): string {
+  return `source.${source}`;
+}
+
+/** The mapping plan `addSource` would register, with every warning and refusal (`--dry-run`). */
+export async function planAddSource(
+  request: AddSourceRequest,
+  origin: OriginSchemaReader,
+): Promise<SourcePlan> {
+  const name = validateSourceName(request.name);
+  return planSource(
+    {
+      name,
+      database: request.origin.database,
+      tables: request.tables,
+      config: {
+        name,
+        topicPrefix: name,
+        format: request.format ?? 'json',
+        encodings: encodingsSchema.parse({ ...DEFAULT_SOURCE_ENCODINGS, ...request.encodings }),
+        deadLetterPolicy: request.deadLetterPolicy ?? 'halt',
+        schemaChanges: request.schemaChanges ?? 'hold',
+        truncate: request.truncate ?? 'apply',
+      },
+    },
+    origin,
+  );
 }
 
 /** Creates missing tables; an existing table must already have exactly the mapped schema. */
