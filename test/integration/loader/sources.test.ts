@@ -230,6 +230,31 @@ describe('cuttle sources', () => {
     ]);
   });
 
+  it('registers a writer of its own for the source, scoped to its family only', async () => {
+    const added = await cuttle(
+      'sources',
+      'add',
+      `${name()}w`,
+      '--origin',
+      `mysql://debezium@127.0.0.1:3307/${origin.database}`,
+      '--password',
+      passwordRef,
+      '--table',
+      'prices=own.prices',
+      '--exclude',
+      'prices:secret',
+    );
+    expect(added.err).toBe('');
+    const result = JSON.parse(added.out) as { writer: string; loaderSecret?: string };
+    expect(result.writer).toBe(`source.${name()}w`);
+    expect(result.loaderSecret).toEqual(expect.any(String));
+    const listed = (await harness.ex.admin('GET', '/writers')).body as {
+      writers: { name: string; scope: unknown }[];
+    };
+    expect(listed.writers.find((w) => w.name === result.writer)?.scope).toEqual({ families: ['own'] });
+    expect((await cuttle('sources', 'remove', `${name()}w`)).code).toBe(0);
+  });
+
   it('adds a source that a loader following the registry picks up without a restart', async () => {
     const following = await harness.startRegistryLoader({ sourcesPollMs: 300 });
     expect(following.topics).toEqual([]);
