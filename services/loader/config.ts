@@ -34,6 +34,15 @@ export const loaderOptions = {
       'Read Debezium JSON change events from this file (one per line, followed as it grows) instead of Kafka; the embedded mode uses it.',
   },
   sourcesPollMs: { schema: env.int(5000, 100), description: 'How often the sources registry is read again.' },
+  connectUrl: {
+    schema: env.optional(),
+    description:
+      "Kafka Connect REST API (e.g. http://127.0.0.1:18083): a source whose connector or task has FAILED is then reported down. Without it connector failures show only in 'cuttle sources show'.",
+  },
+  connectCheckMs: {
+    schema: env.int(10_000, 100),
+    description: "How often each source's connector state is read from Kafka Connect.",
+  },
   registryUrl: {
     schema: env.optional(),
     description:

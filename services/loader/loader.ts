@@ -40,6 +40,8 @@ import {
 } from './pipeline/source-route.ts';
 import { TransactionTracker } from './pipeline/transactions.ts';
 import { SourceRunner, type SourceState } from './source-runner.ts';
+import { ConnectClient } from './sources/connect-client.ts';
+import { ConnectorWatch } from './sources/connector-watch.ts';
 import { ExecutiveAdmin } from './sources/executive-admin.ts';
 import { listSources, updateSourceConfig } from './sources/registration.ts';
 import { writerSecretPlaces, type WriterSecrets } from './writer-secrets.ts';
@@ -151,6 +153,7 @@ class LoaderService implements Loader {
   readonly #executive: ExecutiveClient;
   readonly #replayer: DeadLetterReplayer;
   #poller: NodeJS.Timeout | undefined;
+  #connectorWatch: ConnectorWatch | undefined;
   #replayTimer: NodeJS.Timeout | undefined;
   #restartTimer: NodeJS.Timeout | undefined;
   #readFailures = 0;
@@ -226,12 +229,29 @@ class LoaderService implements Loader {
         this.refreshSources().catch((err: unknown) => this.#log.error({ err }, 'reading the sources failed'));
       }, this.#config.sourcesPollMs);
     }
+    this.#connectorWatch = this.#watchConnectors();
     this.#replayTimer = setInterval(() => {
       this.#replayer
         .runOnce()
         .catch((err: unknown) => this.#log.error({ err }, 'dead-letter requests failed'));
     }, this.#config.deadLetterPollMs);
     this.#log.info({ topics: this.topics, statusUrl: this.#statusUrl }, 'loader started');
+  }
+
+  /** Reports sources whose connector failed, when Kafka Connect's URL is configured. */
+  #watchConnectors(): ConnectorWatch | undefined {
+    const url = this.#config.connectUrl;
+    if (url === undefined) return undefined;
+    const connect = new ConnectClient(url);
+    const watch = new ConnectorWatch({
+      read: (connector) => connect.status(connector),
+      everyMs: this.#config.connectCheckMs,
+      sources: () => this.#sources.keys(),
+      report: (source, problem) => this.#sources.get(source)?.runner?.setConnectorProblem(problem),
+      log: this.#log.child({ component: 'connectors' }),
+    });
+    watch.start();
+    return watch;
   }
 
   /** Acts on pending dead-letter requests now (tests; the timer does it otherwise). */
@@ -251,6 +271,7 @@ class LoaderService implements Loader {
     clearTimeout(this.#restartTimer);
     clearInterval(this.#poller);
     clearInterval(this.#replayTimer);
+    await this.#connectorWatch?.stop();
     await this.#refreshing.catch(() => undefined);
     await Promise.all([...this.#sources.values()].map((s) => s.runner?.stop() ?? Promise.resolve()));
     this.#sources.clear();

@@ -51,6 +51,7 @@ export class SourceRunner {
   #companion: Companion | undefined;
   #failures = 0;
   #reason: string | undefined = 'starting';
+  #connectorProblem: string | undefined;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
   #starting: Promise<void> = Promise.resolve();
@@ -78,16 +79,18 @@ export class SourceRunner {
 
   get state(): SourceState {
     const up = this.ready();
+    const reason = this.#connectorProblem ?? this.#reason ?? 'not yet joined to its consumer group';
     return {
       source: this.source,
       up,
-      ...(up ? {} : { reason: this.#reason ?? 'not yet joined to its consumer group' }),
+      ...(up ? {} : { reason }),
       topics: this.#deps.topics,
     };
   }
 
   /** Joined, hearing from Kafka, and no partition stuck retrying an unreachable service. */
   ready(): boolean {
+    if (this.#connectorProblem !== undefined) return false;
     if (this.#reason !== undefined || this.#pipeline === null) return false;
     const lastHeard = this.#consumer?.lastActivityMs() ?? null;
     const hearsKafka = lastHeard !== null && Date.now() - lastHeard < KAFKA_SILENCE_MS;
@@ -132,8 +135,20 @@ export class SourceRunner {
     }
     this.#failures = 0;
     this.#reason = undefined;
-    this.#deps.onState?.(true);
+    this.#deps.onState?.(this.#connectorProblem === undefined);
     this.#deps.log.info({ source: this.source, topics: this.#deps.topics }, 'source loading');
+  }
+
+  /**
+   * What Kafka Connect says is wrong with the source's connector (connector-watch.ts), or
+   * undefined once it runs again. The consumer keeps going: it resumes when the connector does.
+   */
+  setConnectorProblem(problem: string | undefined): void {
+    if (problem === this.#connectorProblem) return;
+    this.#connectorProblem = problem;
+    this.#deps.onState?.(problem === undefined && this.#reason === undefined);
+    if (problem === undefined) this.#deps.log.info({ source: this.source }, 'connector running again');
+    else this.#deps.log.error({ source: this.source, reason: problem }, 'source down: its connector');
   }
 
   #down(reason: string): void {

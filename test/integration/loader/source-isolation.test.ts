@@ -9,6 +9,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Loader } from '../../../services/loader/loader.ts';
 import type { SourceConfigInput } from '../../../services/loader/mapping/source-config.ts';
+import { ConnectClient } from '../../../services/loader/sources/connect-client.ts';
+import { mariaDbConnectorConfig } from '../../support/debezium.ts';
+import { stackEnv } from '../../support/stack-env.ts';
 import { Pipeline } from './pipeline.ts';
 
 const pipeline = new Pipeline();
@@ -125,5 +128,62 @@ describe('a broken and a poisoned source beside a healthy one', () => {
     const up = (source: string): string | undefined =>
       new RegExp(`^cuttle_loader_source_up\\{source="${source}"[^}]*\\} (\\d)$`, 'm').exec(metrics)?.[1];
     expect([up(healthy.name), up(broken.name), up(poisoned.name)]).toEqual(['1', '0', '1']);
+  }, 240_000);
+
+  it('reports a source whose connector FAILED in Kafka Connect as down, and only that one', async () => {
+    const connect = new ConnectClient(stackEnv.connectUrl);
+    const failing: SourceConfigInput = {
+      name: `${pipeline.harness.prefix}-failing`,
+      format: 'json',
+      tables: [
+        {
+          source: { database: pipeline.origin.database, table: 'items' },
+          target: { family, table: 'failing_items' },
+          columns: [
+            { name: 'id', type: 'int(11)' },
+            { name: 'n', type: 'int(11)' },
+          ],
+          keyColumns: ['id'],
+        },
+      ],
+    };
+    // A real connector whose task fails on its first record (a whole-value cast of Debezium's
+    // struct to a number is impossible), as a runtime failure does: Connect marks the task FAILED.
+    const connector = mariaDbConnectorConfig({
+      name: failing.name,
+      database: pipeline.origin.database,
+      extra: {
+        transforms: 'breaks',
+        'transforms.breaks.type': 'org.apache.kafka.connect.transforms.Cast$Value',
+        'transforms.breaks.spec': 'int8',
+      },
+    });
+    await connect.putConfig(connector.name, connector.config);
+    try {
+      await pipeline.harness.createTables(failing);
+      const loader = await pipeline.harness.startLoader([pipeline.source, failing], {
+        connectUrl: stackEnv.connectUrl,
+        connectCheckMs: 200,
+      });
+      await expect
+        .poll(async () => (await statusOf(loader)).sources.find((s) => s.source === failing.name)?.reason, {
+          timeout: 90_000,
+          interval: 250,
+        })
+        .toMatch(new RegExp(`connector ${failing.name} (task 0 )?FAILED`));
+      await expect
+        .poll(async () => (await statusOf(loader)).sources.map((s) => [s.source, s.up]), { timeout: 60_000 })
+        .toEqual([
+          [pipeline.source.name, true],
+          [failing.name, false],
+        ]);
+      const ready = await fetch(`${loader.statusUrl ?? ''}/ready`);
+      expect(await ready.json()).toEqual({ ready: false, down: [failing.name] });
+      // The healthy source still loads.
+      await expect(latency(500)).resolves.toBeLessThan(30_000);
+      await pipeline.harness.stopLoader(loader);
+    } finally {
+      await connect.remove(connector.name).catch(() => undefined);
+    }
   }, 240_000);
 });
