@@ -146,7 +146,8 @@ describe('cuttle status over a fleet of real processes', () => {
     expect(states(viaRedis)).toEqual(all);
     const byRole = Object.fromEntries(viaRedis.processes.map((p) => [p.record.role, p.record]));
     expect(byRole.executive).toMatchObject({ ready: true, ttlMs: TTL_MS, version: '0.1.0' });
-    expect(byRole.executive?.figures).toMatchObject({ limiterMode: 'off', url: executive.url });
+    // With a Redis URL the limits are enforced through Redis unless EXECUTIVE_LIMITS_MODE says otherwise.
+    expect(byRole.executive?.figures).toMatchObject({ limiterMode: 'redis', url: executive.url });
     expect(byRole.reflector?.figures).toMatchObject({
       state: 'following',
       ldbSeq: 1,
