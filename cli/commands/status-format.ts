@@ -2,6 +2,7 @@
 import type { Fleet, FleetProcess } from '../../lib/status/fleet.ts';
 import type { Role, StatusRecord } from '../../lib/status/record.ts';
 import { renderTable } from '../context.ts';
+import { formatBytes } from './limits-format.ts';
 
 type RecordOf<R extends Role> = Extract<StatusRecord, { role: R }>;
 
@@ -16,18 +17,6 @@ export function formatDuration(ms: number | null): string {
   if (s < 7200) return `${Math.round(s / 60)}m`;
   if (s < 172_800) return `${Math.round(s / 3600)}h`;
   return `${Math.round(s / 86_400)}d`;
-}
-
-export function formatSize(bytes: number | null): string {
-  if (bytes === null) return dash;
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)}${units[unit]}`;
 }
 
 /** The columns every role shares: who, state, readiness and why not, how long up, last seen. */
@@ -106,7 +95,7 @@ function supervisors(fleet: Fleet, now: number): string {
       num(f.ldbSeq),
       num(f.snapshotSeq),
       formatDuration(f.snapshotAgeMs),
-      formatSize(f.snapshotBytes),
+      formatBytes(f.snapshotBytes),
       f.lastOutcome,
     ];
   });

@@ -111,6 +111,25 @@ function jsonMessage(e: JsonEvent): InboundMessage {
 
 const withValue = (m: InboundMessage, value: Buffer | null): InboundMessage => ({ ...m, value });
 
+/** Up to four byte changes (position, nonzero xor or new byte), applied in one of three ways. */
+const byteChanges = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), {
+  minLength: 1,
+  maxLength: 4,
+});
+const byteChangeKind = fc.constantFrom('flip', 'insert', 'append');
+
+function mutated(original: Buffer, changes: readonly [number, number][], how: string): Buffer {
+  let bytes = Buffer.from(original);
+  for (const [at, x] of changes) {
+    const i = at % bytes.length;
+    if (how === 'flip') bytes[i] = (bytes[i] ?? 0) ^ x;
+    else if (how === 'insert')
+      bytes = Buffer.concat([bytes.subarray(0, i), Buffer.from([x]), bytes.subarray(i)]);
+    else bytes = Buffer.concat([bytes, Buffer.from([x])]);
+  }
+  return bytes;
+}
+
 /** Replaces the value at a path of the (parsed) envelope, as JSON text. */
 function replaced(value: unknown, path: readonly string[], replacement: unknown): unknown {
   if (path.length === 0) return replacement;
@@ -212,28 +231,12 @@ describe('JSON decoder fuzz', () => {
   });
 
   it('decodes or poisons events with bytes flipped, inserted or appended', async () => {
-    const flips = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), {
-      minLength: 1,
-      maxLength: 4,
-    });
     await fc.assert(
-      fc.asyncProperty(
-        jsonEvent,
-        flips,
-        fc.constantFrom('flip', 'insert', 'append'),
-        async (e, changes, how) => {
-          const m = jsonMessage(e);
-          let bytes = Buffer.from(m.value ?? Buffer.alloc(0));
-          for (const [at, x] of changes) {
-            const i = at % bytes.length;
-            if (how === 'flip') bytes[i] = (bytes[i] ?? 0) ^ x;
-            else if (how === 'insert')
-              bytes = Buffer.concat([bytes.subarray(0, i), Buffer.from([x]), bytes.subarray(i)]);
-            else bytes = Buffer.concat([bytes, Buffer.from([x])]);
-          }
-          await outcomeOf(decoder, withValue(m, bytes), `${how} ${JSON.stringify(changes)}`);
-        },
-      ),
+      fc.asyncProperty(jsonEvent, byteChanges, byteChangeKind, async (e, changes, how) => {
+        const m = jsonMessage(e);
+        const bytes = mutated(m.value ?? Buffer.alloc(0), changes, how);
+        await outcomeOf(decoder, withValue(m, bytes), `${how} ${JSON.stringify(changes)}`);
+      }),
       params(600),
     );
   });
@@ -428,28 +431,12 @@ describe('Avro decoder fuzz', () => {
   });
 
   it('decodes or poisons events with bytes flipped, inserted or appended, or an unknown schema id', async () => {
-    const flips = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), {
-      minLength: 1,
-      maxLength: 4,
-    });
     await fc.assert(
-      fc.asyncProperty(
-        avroEvent,
-        flips,
-        fc.constantFrom('flip', 'insert', 'append'),
-        async (e, changes, how) => {
-          const m = avroMessage(e);
-          let bytes = Buffer.from(m.value ?? Buffer.alloc(0));
-          for (const [at, x] of changes) {
-            const i = at % bytes.length;
-            if (how === 'flip') bytes[i] = (bytes[i] ?? 0) ^ x;
-            else if (how === 'insert')
-              bytes = Buffer.concat([bytes.subarray(0, i), Buffer.from([x]), bytes.subarray(i)]);
-            else bytes = Buffer.concat([bytes, Buffer.from([x])]);
-          }
-          await outcomeOf(decoder, withValue(m, bytes), `${how} ${JSON.stringify(changes)}`);
-        },
-      ),
+      fc.asyncProperty(avroEvent, byteChanges, byteChangeKind, async (e, changes, how) => {
+        const m = avroMessage(e);
+        const bytes = mutated(m.value ?? Buffer.alloc(0), changes, how);
+        await outcomeOf(decoder, withValue(m, bytes), `${how} ${JSON.stringify(changes)}`);
+      }),
       params(800),
     );
   });
