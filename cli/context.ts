@@ -26,6 +26,8 @@ export const DEFAULT_EXECUTIVE_URL = 'http://127.0.0.1:7070';
 
 export class CliContext {
   readonly io: CliIo;
+  /** Set by a command whose outcome is a verdict, not a failure (`cuttle status --exit-status`). */
+  exitCode = 0;
   readonly #program: Command;
 
   constructor(program: Command, io: CliIo) {

@@ -77,7 +77,7 @@ export async function runCli(args: readonly string[], io: CliIo = processIo): Pr
   const { program, ctx } = await buildProgram(args, io);
   try {
     await program.parseAsync([...args], { from: 'user' });
-    return 0;
+    return ctx.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     return reportError(err, io, ctx.options.json === true);

@@ -2,7 +2,9 @@
  * `cuttle status`: every executive, loader, reflector and supervisor with its figures, and a
  * summary line (healthy / degraded / failing, with reasons). It reads the status records from
  * Redis with --redis-url (CUTTLE_STATUS_REDIS_URL), otherwise from the executive's GET /fleet
- * (admin token). --watch refreshes every 2 s until Ctrl-C.
+ * (admin token). --watch refreshes every 2 s until Ctrl-C. With --exit-status the exit code is
+ * the verdict, for scripts and checks: 0 healthy, 3 degraded, 4 failing (1 and 2 stay "could not
+ * read the fleet" and "usage").
  *
  *   cuttle status
  *   cuttle status --redis-url redis://127.0.0.1:6379 --json
@@ -20,10 +22,14 @@ interface StatusOptions {
   readonly redisUrl?: string;
   readonly keyPrefix: string;
   readonly watch?: boolean;
+  readonly exitStatus?: boolean;
   readonly intervalMs: string;
 }
 
 const CLEAR_SCREEN = '\x1b[2J\x1b[H';
+
+/** `--exit-status` codes, apart from the CLI's 1 (failure) and 2 (usage). */
+export const STATUS_EXIT_CODES = { healthy: 0, degraded: 3, failing: 4 } as const;
 
 async function fromExecutive(ctx: CliContext): Promise<Fleet> {
   return fleetSchema.parse(await ctx.client().request<unknown>('GET', '/fleet'));
@@ -43,6 +49,7 @@ export function statusCommand(ctx: CliContext): Command {
         .default('cuttle:status'),
     )
     .option('--watch', 'refresh until Ctrl-C')
+    .option('--exit-status', 'exit 0 when healthy, 3 when degraded, 4 when failing')
     .addOption(new Option('--interval-ms <ms>', 'refresh interval of --watch').default('2000'))
     .action(async (options: StatusOptions) => {
       const store =
@@ -55,6 +62,7 @@ export function statusCommand(ctx: CliContext): Command {
         if (options.watch !== true) {
           const fleet = await read();
           ctx.print(fleet, () => renderFleet(fleet));
+          if (options.exitStatus === true) ctx.exitCode = STATUS_EXIT_CODES[fleet.summary.status];
           return;
         }
         for (;;) {

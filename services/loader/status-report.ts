@@ -1,8 +1,8 @@
 /**
  * The loader's status record (lib/status), from what it already tracks: per partition the Kafka
  * lag (high watermark minus the next offset stored in ctldb) and whether it is halted; the dead
- * letters waiting in the queue; readiness as GET /ready reports it. The age of the oldest
- * unapplied event is not tracked by the loader, so it is reported as null.
+ * letters waiting in the queue; readiness as GET /ready reports it; the age of the oldest fetched
+ * event not yet in ctldb (null when none is in hand: see pipeline/unapplied-fetches.ts).
  */
 import type { LoaderPartitionFigures, RoleReport } from '../../lib/status/record.ts';
 import type { Loader } from './loader.ts';
@@ -20,7 +20,7 @@ function partitionFigures(s: PartitionStatus): LoaderPartitionFigures {
     topic: s.topic,
     partition: s.partition,
     lag: lagOf(s),
-    oldestUnappliedAgeMs: null,
+    oldestUnappliedAgeMs: s.oldestUnappliedAgeMs,
     halted: s.halted === null ? null : `${s.halted.code}: ${s.halted.reason}`,
   };
 }

@@ -25,6 +25,7 @@ import { buildEvent, truncateEvent } from './event-builder.ts';
 import { PartitionMetrics } from './partition-metrics.ts';
 import { PartitionWaits } from './partition-waits.ts';
 import type { SourceRoute } from './source-route.ts';
+import { UnappliedFetches } from './unapplied-fetches.ts';
 
 export interface WorkerDeps {
   readonly consumer: ChangeConsumer;
@@ -51,6 +52,8 @@ export interface PartitionStatus extends TopicPartition {
   readonly waiting: string | null;
   /** What the partition waits for: a limit's retry-after, or an unreachable dependency. */
   readonly waitingFor: 'limit' | 'retry' | null;
+  /** Age of the oldest fetched record not yet in ctldb (unapplied-fetches.ts), or null. */
+  readonly oldestUnappliedAgeMs: number | null;
 }
 
 export class PartitionWorker {
@@ -72,6 +75,7 @@ export class PartitionWorker {
   #awaitingFetchFrom: string | null = null;
   #halted: PartitionStatus['halted'] = null;
   #highWatermark: string | null = null;
+  readonly #unapplied = new UnappliedFetches();
   /** Offsets an operator dropped from the dead-letter queue: passed over once when met again. */
   readonly #dropped = new Set<string>();
   /** The commit in flight (resolves false when the partition must stop), or null. */
@@ -95,6 +99,7 @@ export class PartitionWorker {
       halted: this.#halted,
       waiting: this.#waits.reason,
       waitingFor: this.#waits.kind,
+      oldestUnappliedAgeMs: this.#unapplied.oldestAgeMs(this.#deps.now()),
     };
   }
 
@@ -103,6 +108,7 @@ export class PartitionWorker {
     this.#epoch++;
     this.#batcher = null;
     this.#awaitingFetchFrom = null;
+    this.#unapplied.forget();
     this.#waits.recovered();
   }
 
@@ -147,6 +153,7 @@ export class PartitionWorker {
       if (batch.fetchedOffset !== this.#awaitingFetchFrom) return;
       this.#awaitingFetchFrom = null;
     }
+    this.#unapplied.fetched(batch.messages);
     const batcher = this.#batcher as PartitionBatcher;
     for (const message of batch.messages) {
       if (!ctx.isCurrent()) return;
@@ -417,6 +424,7 @@ export class PartitionWorker {
   }
 
   #updateLag(): void {
+    this.#unapplied.applied(this.#batcher?.committedNext ?? null);
     this.#metrics.lag(this.#highWatermark, this.#batcher?.committedNext);
   }
 }

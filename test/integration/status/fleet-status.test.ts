@@ -164,6 +164,15 @@ describe('cuttle status over a fleet of real processes', () => {
     const human = await cuttle('status', '--redis-url', stackEnv.redisUrl, '--key-prefix', prefix);
     expect(human.out.split('\n')[0]).toBe('fleet: healthy');
     expect(human.out).toMatch(/^reflector-a\s+live\s+yes\s/m);
+    const verdict = await cuttle(
+      'status',
+      '--exit-status',
+      '--redis-url',
+      stackEnv.redisUrl,
+      '--key-prefix',
+      prefix,
+    );
+    expect(verdict.code).toBe(0);
   });
 
   it('shows a reflector killed with SIGKILL as gone within its TTL, and the summary degraded', async () => {
@@ -186,6 +195,16 @@ describe('cuttle status over a fleet of real processes', () => {
     expect(human.out.split('\n')[0]).toMatch(
       /^fleet: degraded: no live reflector; reflector reflector-a gone/,
     );
+    expect(human.code).toBe(0);
+    const verdict = await cuttle(
+      'status',
+      '--exit-status',
+      '--redis-url',
+      stackEnv.redisUrl,
+      '--key-prefix',
+      prefix,
+    );
+    expect(verdict.code).toBe(3);
   });
 
   it('shows a loader stopped with SIGTERM as stopped, not gone', async () => {

@@ -16,7 +16,12 @@ describe('PartitionWorker', () => {
       { table: 'widgets', op: 'upsert', values: { id: 2, name: 'w2' } },
     ]);
     expect(consumed).toEqual(['3']);
-    expect(worker.status).toMatchObject({ committedNext: '3', highWatermark: '100', halted: null });
+    expect(worker.status).toMatchObject({
+      committedNext: '3',
+      highWatermark: '100',
+      halted: null,
+      oldestUnappliedAgeMs: null,
+    });
   });
 
   it('seeks to the stored offset and ignores batches fetched before the seek', async () => {
@@ -129,6 +134,8 @@ describe('PartitionWorker', () => {
     await worker.handle(fetched('0', [insert(0, 1), insert(1, 2, 'bad\u0000name'), insert(2, 3)]), ctx);
     expect(deadLetters.letters).toMatchObject([{ offset: '1', code: 'NUL_IN_TEXT', policy: 'halt' }]);
     expect(worker.status.halted).toMatchObject({ code: 'NUL_IN_TEXT', offset: '1' });
+    // The poison event is still unapplied: the partition reports how long it has waited.
+    expect(worker.status.oldestUnappliedAgeMs).toEqual(expect.any(Number));
     expect(consumer.calls).toEqual(['pause']);
     // The valid event before the poison one is committed; the partition stops at the poison event.
     expect(consumed).toEqual(['1']);

@@ -70,6 +70,7 @@ const partition = (overrides: Partial<PartitionStatus> = {}): PartitionStatus =>
   halted: null,
   waiting: null,
   waitingFor: null,
+  oldestUnappliedAgeMs: 1_500,
   ...overrides,
 });
 
@@ -91,7 +92,7 @@ describe('loader report', () => {
             topic: 'shop.widgets',
             partition: 0,
             lag: 2,
-            oldestUnappliedAgeMs: null,
+            oldestUnappliedAgeMs: 1_500,
             halted: null,
           },
           {
@@ -99,7 +100,7 @@ describe('loader report', () => {
             topic: 'shop.widgets',
             partition: 1,
             lag: null,
-            oldestUnappliedAgeMs: null,
+            oldestUnappliedAgeMs: 1_500,
             halted: 'POISON: bad row',
           },
         ],
