@@ -46,25 +46,40 @@ export interface FaultRecord extends PlannedFault {
   readonly error?: string;
 }
 
-function pickKind(rng: Rng): FaultKind {
-  const total = FAULT_KINDS.reduce((n, k) => n + WEIGHTS[k], 0);
+function pickKind(rng: Rng, kinds: readonly FaultKind[]): FaultKind {
+  const total = kinds.reduce((n, k) => n + WEIGHTS[k], 0);
   let roll = rng.next() * total;
-  for (const kind of FAULT_KINDS) {
+  for (const kind of kinds) {
     roll -= WEIGHTS[kind];
     if (roll < 0) return kind;
   }
-  return 'kill-cuttle';
+  return kinds[0] ?? 'kill-cuttle';
+}
+
+/** `a,b,c` as fault kinds, each checked. */
+export function parseFaultKinds(text: string): FaultKind[] {
+  const kinds = text.split(',').map((k) => k.trim());
+  const unknown = kinds.filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));
+  if (unknown.length > 0 || kinds.length === 0)
+    throw new Error(`--kinds: unknown fault kind(s) ${unknown.join(', ')}; known: ${FAULT_KINDS.join(',')}`);
+  return kinds as FaultKind[];
 }
 
 /** `count` faults spread over the workload (from 10% to 80% of it, at least 8 s apart). */
-export function planFaults(rng: Rng, fleet: Fleet, durationMs: number, count: number): PlannedFault[] {
+export function planFaults(
+  rng: Rng,
+  fleet: Fleet,
+  durationMs: number,
+  count: number,
+  kinds: readonly FaultKind[] = FAULT_KINDS,
+): PlannedFault[] {
   const members = fleetMembers(fleet).map((m) => m.id);
   const start = durationMs * 0.1;
   const span = durationMs * 0.7;
   const slot = span / Math.max(1, count);
   const faults: PlannedFault[] = [];
   for (let i = 0; i < count; i++) {
-    const kind = pickKind(rng);
+    const kind = pickKind(rng, kinds);
     const atMs = Math.round(start + i * slot + rng.next() * Math.max(0, slot - 8000));
     faults.push(kind === 'kill-cuttle' ? { kind, atMs, member: rng.pick(members) } : { kind, atMs });
   }

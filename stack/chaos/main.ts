@@ -1,5 +1,5 @@
 /**
- * `npm run chaos -- [--runs N] [--seed S] [--minutes M] [--rate R] [--faults F]
+ * `npm run chaos -- [--runs N] [--seed S] [--minutes M] [--rate R] [--faults F] [--kinds K,K]
  *                   [--converge-timeout SECONDS] [--build] [--keep-fleet] [--fleet FILE]`
  * `npm run chaos -- --soak [--minutes 30] [--rate R]`
  *
@@ -11,6 +11,7 @@
 import { parseFlags } from '../../lib/config.ts';
 import { ensureError } from '../../lib/errors.ts';
 import { loadFleet } from '../fleet/description.ts';
+import { parseFaultKinds } from './faults.ts';
 import { chaosSession } from './session.ts';
 import { soak } from './soak.ts';
 
@@ -20,6 +21,7 @@ const KNOWN = [
   '--minutes',
   '--rate',
   '--faults',
+  '--kinds',
   '--converge-timeout',
   '--build',
   '--keep-fleet',
@@ -55,6 +57,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return report.pass ? 0 : 1;
   }
   const seed = flags.get('--seed');
+  const kinds = flags.get('--kinds');
   const { summary } = await chaosSession(
     fleet,
     {
@@ -63,6 +66,7 @@ async function main(argv: readonly string[]): Promise<number> {
       workloadMs: number(flags, '--minutes', 1) * 60_000,
       rate: number(flags, '--rate', 10),
       faults: Math.round(number(flags, '--faults', 3, 0)),
+      ...(kinds === undefined ? {} : { kinds: parseFaultKinds(kinds) }),
       convergeTimeoutMs: number(flags, '--converge-timeout', 240) * 1000,
       build,
       keepFleet,

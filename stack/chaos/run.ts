@@ -6,7 +6,7 @@
 import type { Fleet } from '../fleet/description.ts';
 import { checkLedgerEffects, checkLogsAndDeadLetters, compareAll, logOffsets } from './checks.ts';
 import { Ctldb } from './ctldb.ts';
-import { injectFault, planFaults, type FaultRecord } from './faults.ts';
+import { injectFault, planFaults, type FaultKind, type FaultRecord } from './faults.ts';
 import { LdbWatcher } from './ldb-watch.ts';
 import { ReaderProbes } from './reader-probes.ts';
 import { LedgerLog } from './replay.ts';
@@ -22,6 +22,8 @@ export interface RunOptions {
   /** Origin transactions per second. */
   readonly rate: number;
   readonly faults: number;
+  /** The fault kinds to pick from (all when absent). */
+  readonly kinds?: readonly FaultKind[];
   readonly convergeTimeoutMs: number;
 }
 
@@ -67,7 +69,13 @@ async function runFaults(
   say: (line: string) => void,
   startedAt: number,
 ): Promise<FaultRecord[]> {
-  const plan = planFaults(new Rng(options.seed).fork('faults'), fleet, options.workloadMs, options.faults);
+  const plan = planFaults(
+    new Rng(options.seed).fork('faults'),
+    fleet,
+    options.workloadMs,
+    options.faults,
+    options.kinds,
+  );
   const records: FaultRecord[] = [];
   for (const fault of plan) {
     const wait = startedAt + fault.atMs - Date.now();
