@@ -18,18 +18,13 @@ import {
   jsonNode,
   jsonText,
   keyOf,
-  malformed,
   mutationBody,
   oneHostileField,
-  operationsOf,
-  queryString,
-  segment,
   valuesNode,
   type JsonNode,
-  type Malformed,
-  type OpenApiDoc,
-  type Operation,
 } from './fuzz-arbitraries.ts';
+import { malformed, queryString, segment, type Malformed } from './fuzz-http.ts';
+import { operationsOf, type OpenApiDoc, type Operation } from './fuzz-openapi.ts';
 import { FAMILY, FIELDS, HostileRig, OTHER_FAMILY, TABLE, type RawResponse } from './rig.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 1212);
