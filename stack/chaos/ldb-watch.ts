@@ -39,6 +39,7 @@ export class LdbWatcher {
   readonly #ctldb: Ctldb;
   readonly #family: string;
   readonly #ldbs: Watched[];
+  #checking: Promise<void> | null = null;
 
   constructor(fleet: Fleet, log: LedgerLog, ctldb: Ctldb) {
     this.#log = log;
@@ -56,8 +57,16 @@ export class LdbWatcher {
     if (this.violations.length < 50) this.violations.push(text);
   }
 
-  /** Checks every LDB once; ctldb being down only postpones the check. */
-  async checkAll(): Promise<void> {
+  /**
+   * Checks every LDB once; ctldb being down only postpones the check. A call while a check runs
+   * (a timer tick during a ctldb restart) joins it instead of starting another.
+   */
+  checkAll(): Promise<void> {
+    this.#checking ??= this.#checkAll().finally(() => (this.#checking = null));
+    return this.#checking;
+  }
+
+  async #checkAll(): Promise<void> {
     try {
       for (const problem of await this.#log.refresh(this.#ctldb)) this.#violation(problem);
     } catch {

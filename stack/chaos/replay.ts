@@ -13,6 +13,8 @@ export class LedgerLog {
   readonly base: TablesState;
   readonly family: string;
   readonly entries: LedgerEntry[] = [];
+  /** Refreshes run one after another (see refresh). */
+  #refreshed: Promise<unknown> = Promise.resolve();
 
   constructor(family: string, baseSeq: number, base: TablesState) {
     this.family = family;
@@ -24,8 +26,18 @@ export class LedgerLog {
     return this.entries.at(-1)?.seq ?? this.baseSeq;
   }
 
-  /** Reads what ctldb appended since the last call; a hole in seq is a violation. */
-  async refresh(ctldb: Ctldb): Promise<string[]> {
+  /**
+   * Reads what ctldb appended since the last call; a hole in seq is a violation. Calls are
+   * serialised: two overlapping reads from the same head (a watcher's tick while ctldb restarts,
+   * and a check) would append the same entries twice, which then reads as a hole in the ledger.
+   */
+  refresh(ctldb: Pick<Ctldb, 'entriesAfter'>): Promise<string[]> {
+    const run = this.#refreshed.then(() => this.#refresh(ctldb));
+    this.#refreshed = run.catch(() => undefined);
+    return run;
+  }
+
+  async #refresh(ctldb: Pick<Ctldb, 'entriesAfter'>): Promise<string[]> {
     const problems: string[] = [];
     for (;;) {
       const more = await ctldb.entriesAfter(this.head);
