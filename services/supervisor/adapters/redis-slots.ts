@@ -30,6 +30,9 @@ export class RedisSnapshotSlots implements SnapshotSlots {
 
   constructor(url: string, options: RedisSlotsOptions = {}) {
     this.#redis = new Redis(url, { maxRetriesPerRequest: 2 });
+    // Failures surface on claim/release (the tick logs them); without a listener ioredis prints
+    // every reconnect failure to stderr as "Unhandled error event", outside the structured log.
+    this.#redis.on('error', () => undefined);
     this.#prefix = options.prefix ?? 'cuttle:snapshot';
   }
 
