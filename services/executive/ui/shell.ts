@@ -54,7 +54,7 @@ nav { display: flex; flex-wrap: wrap; gap: .25rem 1rem; padding: .75rem 0; }
 a { color: var(--accent); }
 :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 button { font: inherit; padding: .3rem .8rem; border: 1px solid var(--accent); border-radius: 4px;
-  background: #fff; color: var(--accent); cursor: pointer; margin: .1rem .25rem .1rem 0; }
+  background: #fff; color: var(--accent); cursor: pointer; margin: .1rem .25rem .1rem 0; white-space: nowrap; }
 button[type=submit] { background: var(--accent); color: #fff; }
 .toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem; }
 .field { display: flex; flex-direction: column; margin: .5rem 0; max-width: 28rem; }
@@ -77,7 +77,9 @@ ul.fields, ul.reasons { margin: 0; padding-left: 1.1rem; }
 .actions { white-space: nowrap; }
 @media (max-width: 600px) {
   main { padding: 0 .5rem 2rem; }
-  th, td { padding: .3rem .4rem; }
+  th, td { padding: .3rem .4rem; max-width: 15rem; }
+  /* Tables keep readable columns and scroll inside their box instead of squeezing. */
+  table { width: max-content; min-width: 100%; }
   .field { max-width: none; }
 }
 `;
