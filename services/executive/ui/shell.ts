@@ -32,7 +32,7 @@ export const SHELL_HTML = `<!doctype html>
 <button type="button" id="logout">Sign out</button>
 <span id="loaded-at"></span>
 </div>
-<p id="status" role="status" aria-live="polite"></p>
+<p id="status" role="status" aria-live="polite" tabindex="-1"></p>
 <div id="panels"></div>
 </div>
 </main>

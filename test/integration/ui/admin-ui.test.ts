@@ -160,14 +160,16 @@ describe('the admin page', () => {
     expect((await fx.deadLetters.get(LETTER_ID))?.request).toBe('retry');
   });
 
-  it('pauses and resumes a source row', async () => {
-    const state = async () =>
-      (await fx.get<{ sources: { name: string; state: string }[] }>('/sources')).sources[0]?.state;
+  it('pauses a source row by mouse and resumes it by keyboard, the focus kept on the page', async () => {
+    const state = async () => (await fx.get<{ sources: SourceListing[] }>('/sources')).sources[0]?.state;
     await page.click(`button[aria-label="Pause ${SOURCE}"]`);
     await page.waitForSelector(`button[aria-label="Resume ${SOURCE}"]`);
     expect(await state()).toBe('paused');
-    await page.click(`button[aria-label="Resume ${SOURCE}"]`);
-    await page.waitForSelector(`button[aria-label="Pause ${SOURCE}"]`);
+    await tabTo(page, `button[aria-label="Resume ${SOURCE}"]`);
+    await page.keyboard.press('Enter');
+    // The button became "Pause": the focus goes to the status line that says what happened.
+    await page.waitForFunction('document.activeElement?.id === "status"');
+    expect(await page.$eval('#status', (e) => e.textContent)).toBe(`Done: source ${SOURCE} active.`);
     expect(await state()).toBe('active');
   });
 

@@ -83,7 +83,21 @@ async function refresh(): Promise<void> {
   byId('loaded-at').textContent = `Loaded ${new Date().toISOString()}`;
 }
 
+/** A selector for the focused control, to find it again once the panels are rebuilt. */
+function focusedSelector(): string | null {
+  const active = document.activeElement;
+  if (!(active instanceof HTMLElement) || active === document.body) return null;
+  if (active.id !== '') return `#${CSS.escape(active.id)}`;
+  const label = active.getAttribute('aria-label');
+  return label === null ? null : `[aria-label="${CSS.escape(label)}"]`;
+}
+
+/**
+ * Runs an action, says how it went, reloads the panels and gives the keyboard its place back:
+ * the same control when it still exists, else the status line (a Pause button became Resume).
+ */
 const act: Act = async (description, work) => {
+  const focused = focusedSelector();
   try {
     await work();
     say(`Done: ${description}.`);
@@ -91,6 +105,8 @@ const act: Act = async (description, work) => {
     say(`Failed (${description}): ${err instanceof Error ? err.message : String(err)}`, true);
   }
   await refresh();
+  const again = focused === null ? null : document.querySelector<HTMLElement>(focused);
+  (again ?? byId('status')).focus();
 };
 
 function buildPanels(): void {
