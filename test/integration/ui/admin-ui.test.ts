@@ -169,7 +169,9 @@ describe('the admin page', () => {
     await page.keyboard.press('Enter');
     // The button became "Pause": the focus goes to the status line that says what happened.
     await page.waitForFunction('document.activeElement?.id === "status"');
-    expect(await page.$eval('#status', (e) => e.textContent)).toBe(`Done: source ${SOURCE} active.`);
+    expect(await page.evaluate('document.getElementById("status").textContent')).toBe(
+      `Done: source ${SOURCE} active.`,
+    );
     expect(await state()).toBe('active');
   });
 
