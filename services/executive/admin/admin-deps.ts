@@ -23,12 +23,29 @@ export function adminDeps(
   services: { readonly reads: ReadService; readonly mutations: MutationService },
   owned: Closer,
 ): AdminDeps {
-  let deadLetters: DeadLetterStore | undefined;
-  if (config.redisUrl !== undefined) {
-    const store = new BullmqDeadLetterStore({ redisUrl: config.redisUrl, prefix: config.deadLetterPrefix });
-    owned.add(() => store.close());
-    deadLetters = store;
-  }
+  const { redisUrl, deadLetterPrefix: prefix } = config;
+  const deadLetters =
+    redisUrl === undefined
+      ? undefined
+      : lazyStore(() => new BullmqDeadLetterStore({ redisUrl, prefix }), owned);
   const connect = config.connectUrl === undefined ? undefined : new ConnectClient(config.connectUrl);
   return { deadLetters, sources: new SourcesAdmin(services.reads, services.mutations, connect) };
+}
+
+/**
+ * The queue opened on first use: an executive whose admin page is never opened holds no extra
+ * Redis connection (and logs nothing about one while Redis is down).
+ */
+function lazyStore(open: () => DeadLetterStore, owned: Closer): DeadLetterStore {
+  let store: DeadLetterStore | undefined;
+  const opened = (): DeadLetterStore => (store ??= open());
+  owned.add(() => store?.close());
+  return {
+    put: (letter) => opened().put(letter),
+    list: () => opened().list(),
+    get: (id) => opened().get(id),
+    request: (id, request) => opened().request(id, request),
+    remove: (id) => opened().remove(id),
+    close: () => store?.close() ?? Promise.resolve(),
+  };
 }
