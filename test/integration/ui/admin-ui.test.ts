@@ -36,7 +36,6 @@ beforeAll(async () => {
   fx = await startUiFixture();
   browser = await launch();
   page = await browser.newPage();
-  await page.setViewport({ width: 1280, height: 800 });
 }, 120_000);
 
 afterAll(async () => {
@@ -169,9 +168,8 @@ describe('the admin page', () => {
     await page.keyboard.press('Enter');
     // The button became "Pause": the focus goes to the status line that says what happened.
     await page.waitForFunction('document.activeElement?.id === "status"');
-    expect(await page.evaluate('document.getElementById("status").textContent')).toBe(
-      `Done: source ${SOURCE} active.`,
-    );
+    const said = await page.evaluate('document.getElementById("status").textContent');
+    expect(said).toBe(`Done: source ${SOURCE} active.`);
     expect(await state()).toBe('active');
   });
 

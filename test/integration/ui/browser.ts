@@ -25,6 +25,7 @@ export async function launch(): Promise<Browser> {
   return puppeteer.launch({
     executablePath: chromiumPath(),
     headless: true,
+    defaultViewport: { width: 1280, height: 800 },
     // Root in CI and here: chromium's sandbox needs an unprivileged user.
     args: ['--headless=new', '--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
   });
