@@ -54,6 +54,10 @@ export const ErrorCodes = {
   ROW_NOT_FOUND: 404,
   NOT_FOUND: 404,
   SNAPSHOT_NOT_FOUND: 404,
+  /** No dead letter with that id in the queue (or no queue: the executive has no Redis). */
+  DEAD_LETTER_NOT_FOUND: 404,
+  /** No row of `cuttle.sources` with that name. */
+  SOURCE_NOT_FOUND: 404,
   // 409: the state is not what you expected.
   FAMILY_EXISTS: 409,
   TABLE_EXISTS: 409,

@@ -7,6 +7,7 @@ step() { printf '\n=== %s\n' "$*"; }
 
 step "static checks: tsc, eslint, prettier"
 npx tsc --noEmit -p . || exit 1
+npx tsc --noEmit -p services/executive/ui/browser || exit 1
 npx eslint . || exit 1
 npx prettier --check . --log-level warn || exit 1
 

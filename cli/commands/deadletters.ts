@@ -4,12 +4,8 @@
  * it out within a few seconds (a halted partition resumes; a skipped event is replayed once).
  */
 import { Command, Option } from 'commander';
-import { BullmqDeadLetterStore } from '../../services/loader/adapters/bullmq-dead-letter-adapter.ts';
-import {
-  notFound,
-  type DeadLetterStore,
-  type StoredLetter,
-} from '../../services/loader/dead-letters/dead-letter.ts';
+import { BullmqDeadLetterStore } from '../../lib/dead-letters/bullmq-dead-letter-adapter.ts';
+import { notFound, type DeadLetterStore, type StoredLetter } from '../../lib/dead-letters/dead-letter.ts';
 import { renderTable, type CliContext } from '../context.ts';
 
 interface StoreOptions {

@@ -18,8 +18,8 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { CuttleError } from '../../lib/errors.ts';
+import { ConnectClient } from '../../lib/sources/connect-client.ts';
 import { MysqlOriginSchemaReader } from '../../services/loader/adapters/origin-schema-adapter.ts';
-import { ConnectClient } from '../../services/loader/sources/connect-client.ts';
 import type { OriginAddress } from '../../services/loader/sources/connector-config.ts';
 import { ExecutiveAdmin } from '../../services/loader/sources/executive-admin.ts';
 import type { TableChoice } from '../../services/loader/sources/origin-schema.ts';

@@ -17,6 +17,7 @@ import { openStatusStore, startStatusPublisher } from '../../lib/status/status-c
 import { InProcessStatusStore, type StatusStore } from '../../lib/status/store.ts';
 import { BullmqHeartbeat } from './adapters/bullmq-heartbeat-adapter.ts';
 import { RedisAuthCounter } from './adapters/redis-auth-throttle-adapter.ts';
+import { adminDeps } from './admin/admin-deps.ts';
 import { Catalog } from './catalog/catalog.ts';
 import type { ExecutiveConfig } from './config.ts';
 import {
@@ -142,6 +143,8 @@ export async function createExecutive(config: ExecutiveConfig, deps: ExecutiveDe
       maxValueBytes: config.maxValueBytes,
       maxRowBytes: config.maxRowBytes,
     };
+    const mutations = new MutationService({ ctldb, catalog, limiter, notifier, metrics, limits });
+    const reads = new ReadService(ctldb, catalog, config.maxValueBytes);
     const server = await buildServer(
       {
         ctldb,
@@ -151,12 +154,13 @@ export async function createExecutive(config: ExecutiveConfig, deps: ExecutiveDe
         ),
         schema: new SchemaService({ ctldb, catalog, notifier, metrics }),
         writers,
-        mutations: new MutationService({ ctldb, catalog, limiter, notifier, metrics, limits }),
-        reads: new ReadService(ctldb, catalog, config.maxValueBytes),
+        mutations,
+        reads,
         limitSettings: limitsEngine.settings,
         limiter,
         metrics,
         fleet: statusStore,
+        ...adminDeps(config, { reads, mutations }, owned),
       },
       { log: log.child({ component: 'http' }), maxBodyBytes: config.maxBodyBytes },
     );

@@ -60,6 +60,16 @@ export const executiveOptions = {
     schema: env.int(15_000),
     description: 'Interval of heartbeat ledger entries in ms; 0 turns them off.',
   },
+  deadLetterPrefix: {
+    schema: env.string('bull'),
+    description:
+      "BullMQ prefix of the loaders' dead-letter queue in the executive's Redis, for the admin page (the loaders' LOADER_DEAD_LETTER_PREFIX).",
+  },
+  connectUrl: {
+    schema: env.url().optional(),
+    description:
+      "Kafka Connect's REST URL: the admin page shows connector states and pauses/resumes connectors with their sources. Optional.",
+  },
   logLevel: { schema: env.string('info'), description: 'pino log level.' },
   ...limitsOptions,
   ...statusOptions,

@@ -7,18 +7,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { BullmqDeadLetterStore } from '../../lib/dead-letters/bullmq-dead-letter-adapter.ts';
+import { MemoryDeadLetterSink, type DeadLetterStore } from '../../lib/dead-letters/dead-letter.ts';
 import { CuttleError, ensureError } from '../../lib/errors.ts';
 import { backoffMs, sleep } from '../../lib/lifecycle.ts';
 import { silentLogger, type Logger } from '../../lib/logging.ts';
 import { createRegistry, type Registry } from '../../lib/metrics.ts';
-import { BullmqDeadLetterStore } from './adapters/bullmq-dead-letter-adapter.ts';
+import { ConnectClient } from '../../lib/sources/connect-client.ts';
 import { ConfluentRegistryAdapter } from './adapters/confluent-registry-adapter.ts';
 import { KafkajsChangeConsumer } from './adapters/kafkajs-consumer-adapter.ts';
 import { KafkajsTransactionFeed, type TransactionFeedTopic } from './adapters/kafkajs-transaction-feed.ts';
 import type { LoaderConfig } from './config.ts';
 import type { ChangeConsumer } from './consumer/consumer.ts';
 import { FileChangeConsumer } from './consumer/file-consumer.ts';
-import { MemoryDeadLetterSink, type DeadLetterStore } from './dead-letters/dead-letter.ts';
 import { registerPendingDeadLettersMetric } from './dead-letters/pending-metric.ts';
 import { DeadLetterReplayer } from './dead-letters/replayer.ts';
 import { AvroEventDecoder } from './decode/avro-decoder.ts';
@@ -40,7 +41,6 @@ import {
 } from './pipeline/source-route.ts';
 import { TransactionTracker } from './pipeline/transactions.ts';
 import { SourceRunner, type SourceState } from './source-runner.ts';
-import { ConnectClient } from './sources/connect-client.ts';
 import { ConnectorWatch } from './sources/connector-watch.ts';
 import { ExecutiveAdmin } from './sources/executive-admin.ts';
 import { listSources, updateSourceConfig } from './sources/registration.ts';

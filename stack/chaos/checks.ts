@@ -8,8 +8,8 @@
  * - no dead letters and no ledger gap (`checkLogsAndDeadLetters`).
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { BullmqDeadLetterStore } from '../../lib/dead-letters/bullmq-dead-letter-adapter.ts';
 import { openLdb } from '../../lib/reader/ldb-reader.ts';
-import { BullmqDeadLetterStore } from '../../services/loader/adapters/bullmq-dead-letter-adapter.ts';
 import type { Fleet } from '../fleet/description.ts';
 import { fleetMembers } from '../fleet/members.ts';
 import { logFile } from '../fleet/processes.ts';

@@ -1,6 +1,8 @@
 /** What the route modules need; built once in app.ts. */
 import type { Ctldb } from '../../../lib/ctldb/dialect.ts';
+import type { DeadLetterStore } from '../../../lib/dead-letters/dead-letter.ts';
 import type { StatusSource } from '../../../lib/status/store.ts';
+import type { SourcesAdmin } from '../admin/sources-admin.ts';
 import type { LimitSettingsStore } from '../limit-settings/limit-settings-store.ts';
 import type { Limiter } from '../limits/limiter.ts';
 import type { ExecutiveMetrics } from '../metrics.ts';
@@ -22,4 +24,7 @@ export interface RouteDeps {
   readonly metrics: ExecutiveMetrics;
   /** Status records of the fleet, for `GET /fleet`. */
   readonly fleet: StatusSource;
+  /** The loaders' dead-letter queue, when the executive has Redis (admin page). */
+  readonly deadLetters: DeadLetterStore | undefined;
+  readonly sources: SourcesAdmin;
 }

@@ -9,7 +9,10 @@ import Fastify, {
 } from 'fastify';
 import { CuttleError, detailValue, previewText } from '../../../lib/errors.ts';
 import type { Logger } from '../../../lib/logging.ts';
+import { deadLetterRoutes } from '../admin/dead-letter-routes.ts';
+import { sourceRoutes } from '../admin/source-routes.ts';
 import { limitUsageRoutes } from '../limits/limit-usage-routes.ts';
+import { uiRoutes } from '../ui/ui-routes.ts';
 import { clientErrorHandler } from './client-errors.ts';
 import { toCuttleError } from './errors.ts';
 import { registerJsonBody } from './json-body.ts';
@@ -36,6 +39,9 @@ const routeModules = [
   limitRoutes,
   limitUsageRoutes,
   fleetRoutes,
+  sourceRoutes,
+  deadLetterRoutes,
+  uiRoutes,
 ];
 
 function sendError(thrown: unknown, request: FastifyRequest, reply: FastifyReply): void {

@@ -8,8 +8,8 @@
  * the max). A listing that fails or does not finish within the timeout (Redis down) keeps the
  * last figures, so a scrape never hangs on it; the loader's readiness reports Redis itself.
  */
+import type { DeadLetterStore } from '../../../lib/dead-letters/dead-letter.ts';
 import { Gauge, type Registry } from '../../../lib/metrics.ts';
-import type { DeadLetterStore } from './dead-letter.ts';
 
 export function registerPendingDeadLettersMetric(
   registry: Registry,

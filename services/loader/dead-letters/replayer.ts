@@ -8,6 +8,7 @@
  *   a replay is applied at most once whichever loader runs it; drop forgets it. A replayed upsert
  *   is the row as it was at that event: replay before newer changes of the same key, or not at all.
  */
+import type { DeadLetter, DeadLetterStore, StoredLetter } from '../../../lib/dead-letters/dead-letter.ts';
 import type { Logger } from '../../../lib/logging.ts';
 import type { SendResult } from '../batching/failure-policy.ts';
 import type { CommitRequest } from '../executive/executive-client.ts';
@@ -15,7 +16,6 @@ import type { InboundMessage } from '../message.ts';
 import { buildEvent } from '../pipeline/event-builder.ts';
 import type { LoaderPipeline } from '../pipeline/loader-pipeline.ts';
 import type { SourceRoute } from '../pipeline/source-route.ts';
-import type { DeadLetter, DeadLetterStore, StoredLetter } from './dead-letter.ts';
 
 export interface ReplayerDeps {
   readonly store: DeadLetterStore;

@@ -9,6 +9,7 @@
  * on being decoded into the next batch while it waits for the executive; decoding waits only
  * when a whole batch is ready behind the one in flight. So decoding and committing overlap.
  */
+import type { DeadLetterSink } from '../../../lib/dead-letters/dead-letter.ts';
 import type { Logger } from '../../../lib/logging.ts';
 import { withoutEvents, type Batch, type BatchEvent } from '../batching/batch.ts';
 import type { SendResult } from '../batching/failure-policy.ts';
@@ -17,7 +18,7 @@ import { streamName, type TopicPartition } from '../batching/offsets.ts';
 import { PartitionBatcher, type BatchLimits, type OpenTransaction } from '../batching/partition-batcher.ts';
 import { ReemissionFilter, sourceStreamName } from '../batching/source-position.ts';
 import type { BatchContext, ChangeConsumer, FetchedBatch } from '../consumer/consumer.ts';
-import { deadLetterOf, type DeadLetterSink } from '../dead-letters/dead-letter.ts';
+import { deadLetterOf } from '../dead-letters/dead-letter-of.ts';
 import type { CommitRequest } from '../executive/executive-client.ts';
 import type { InboundMessage } from '../message.ts';
 import type { LoaderMetrics } from '../metrics.ts';

@@ -8,7 +8,7 @@
  */
 import { ensureError } from '../../../lib/errors.ts';
 import type { Logger } from '../../../lib/logging.ts';
-import type { ConnectorStatus } from './connect-client.ts';
+import type { ConnectorStatus } from '../../../lib/sources/connect-client.ts';
 
 /** The connector's status as Connect reports it; null when Connect does not know the connector. */
 export type ConnectorStatusReader = (connector: string) => Promise<ConnectorStatus | null>;

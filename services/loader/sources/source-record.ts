@@ -9,12 +9,18 @@
 import { z } from 'zod';
 import { CuttleError } from '../../../lib/errors.ts';
 import type { FieldDef } from '../../../lib/schema/types.ts';
+import { SOURCES_FAMILY, SOURCES_TABLE, type SourceState } from '../../../lib/sources/source-row.ts';
 import { sourceConfigSchema, type SourceConfigInput } from '../mapping/source-config.ts';
 import { isPlaceholder } from './secret-ref.ts';
 
-export const SOURCES_FAMILY = 'cuttle';
-export const SOURCES_TABLE = 'sources';
-export const SOURCES_WRITER = 'cuttle-sources';
+// The row's location and states are shared with the executive's admin page (lib/sources).
+export {
+  SOURCES_FAMILY,
+  SOURCES_TABLE,
+  SOURCES_WRITER,
+  validateSourceName,
+  type SourceState,
+} from '../../../lib/sources/source-row.ts';
 export const SOURCES_FIELDS: readonly FieldDef[] = [
   { name: 'name', type: 'string' },
   { name: 'state', type: 'string' },
@@ -23,8 +29,6 @@ export const SOURCES_FIELDS: readonly FieldDef[] = [
   { name: 'updated_at', type: 'integer' },
 ];
 export const SOURCES_KEY = ['name'];
-
-export type SourceState = 'active' | 'paused';
 
 export interface ConnectorSpec {
   readonly name: string;
@@ -38,19 +42,6 @@ export interface SourceRecord {
   readonly config: SourceConfigInput;
   readonly connector: ConnectorSpec;
   readonly updatedAt: number;
-}
-
-const SOURCE_NAME = /^[a-z][a-z0-9_-]{2,48}$/;
-
-export function validateSourceName(name: string): string {
-  if (!SOURCE_NAME.test(name)) {
-    throw new CuttleError(
-      'INVALID_NAME',
-      `source name ${JSON.stringify(name)} must be 3 to 49 characters of a-z, 0-9, _ and -, starting with a letter (it names the connector and its topics)`,
-      { details: { source: name } },
-    );
-  }
-  return name;
 }
 
 const rowSchema = z.object({

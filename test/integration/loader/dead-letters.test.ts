@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../../cli/context.ts';
 import { runCli } from '../../../cli/program.ts';
-import { BullmqDeadLetterStore } from '../../../services/loader/adapters/bullmq-dead-letter-adapter.ts';
+import { BullmqDeadLetterStore } from '../../../lib/dead-letters/bullmq-dead-letter-adapter.ts';
 import type { Loader } from '../../../services/loader/loader.ts';
 import type { SourceConfigInput } from '../../../services/loader/mapping/source-config.ts';
 import { envelope, toJson } from '../../fixtures/debezium/envelopes.ts';

@@ -7,9 +7,9 @@
  * usual latency, measured against the same pipeline alone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConnectClient } from '../../../lib/sources/connect-client.ts';
 import type { Loader } from '../../../services/loader/loader.ts';
 import type { SourceConfigInput } from '../../../services/loader/mapping/source-config.ts';
-import { ConnectClient } from '../../../services/loader/sources/connect-client.ts';
 import { mariaDbConnectorConfig } from '../../support/debezium.ts';
 import { stackEnv } from '../../support/stack-env.ts';
 import { Pipeline } from './pipeline.ts';

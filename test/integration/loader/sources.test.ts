@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../../cli/context.ts';
 import { runCli } from '../../../cli/program.ts';
-import { ConnectClient } from '../../../services/loader/sources/connect-client.ts';
+import { ConnectClient } from '../../../lib/sources/connect-client.ts';
 import { stackEnv } from '../../support/stack-env.ts';
 import { LoaderHarness, eventually } from './harness.ts';
 import { Origin } from './origin.ts';

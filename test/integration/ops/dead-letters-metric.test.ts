@@ -5,9 +5,9 @@
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BullmqDeadLetterStore } from '../../../lib/dead-letters/bullmq-dead-letter-adapter.ts';
+import type { DeadLetter } from '../../../lib/dead-letters/dead-letter.ts';
 import { Registry } from '../../../lib/metrics.ts';
-import { BullmqDeadLetterStore } from '../../../services/loader/adapters/bullmq-dead-letter-adapter.ts';
-import type { DeadLetter } from '../../../services/loader/dead-letters/dead-letter.ts';
 import { registerPendingDeadLettersMetric } from '../../../services/loader/dead-letters/pending-metric.ts';
 import { stackEnv } from '../../support/stack-env.ts';
 

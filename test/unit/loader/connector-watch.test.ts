@@ -1,7 +1,7 @@
 /** connector-watch.ts: which Kafka Connect states put a source down, and that Connect outages do not. */
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../lib/logging.ts';
-import type { ConnectorStatus } from '../../../services/loader/sources/connect-client.ts';
+import type { ConnectorStatus } from '../../../lib/sources/connect-client.ts';
 import { ConnectorWatch, connectorProblem } from '../../../services/loader/sources/connector-watch.ts';
 
 const running: ConnectorStatus = { connector: { state: 'RUNNING' }, tasks: [{ id: 0, state: 'RUNNING' }] };

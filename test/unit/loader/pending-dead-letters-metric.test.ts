@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { MemoryDeadLetterSink, type DeadLetter } from '../../../lib/dead-letters/dead-letter.ts';
 import { Registry } from '../../../lib/metrics.ts';
-import { MemoryDeadLetterSink, type DeadLetter } from '../../../services/loader/dead-letters/dead-letter.ts';
 import { registerPendingDeadLettersMetric } from '../../../services/loader/dead-letters/pending-metric.ts';
 
 function letter(source: string, offset: string): DeadLetter {

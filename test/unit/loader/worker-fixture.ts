@@ -1,4 +1,5 @@
 /** A PartitionWorker over fakes: a recording consumer and a model of the executive's offsets. */
+import { MemoryDeadLetterSink } from '../../../lib/dead-letters/dead-letter.ts';
 import { CuttleError } from '../../../lib/errors.ts';
 import { silentLogger } from '../../../lib/logging.ts';
 import { createRegistry } from '../../../lib/metrics.ts';
@@ -9,7 +10,6 @@ import type {
   ChangeConsumer,
   FetchedBatch,
 } from '../../../services/loader/consumer/consumer.ts';
-import { MemoryDeadLetterSink } from '../../../services/loader/dead-letters/dead-letter.ts';
 import { JsonEventDecoder } from '../../../services/loader/decode/json-decoder.ts';
 import type { CommitRequest } from '../../../services/loader/executive/executive-client.ts';
 import { sourceConfigSchema } from '../../../services/loader/mapping/source-config.ts';

@@ -5,7 +5,7 @@
  * lists, retries or drops (`cuttle deadletters`), and the loaders act on the requests.
  */
 import { Queue, type Job } from 'bullmq';
-import { CuttleError } from '../../../lib/errors.ts';
+import { CuttleError } from '../errors.ts';
 import {
   letterId,
   notFound,
@@ -13,7 +13,7 @@ import {
   type DeadLetterStore,
   type LetterRequest,
   type StoredLetter,
-} from '../dead-letters/dead-letter.ts';
+} from './dead-letter.ts';
 
 export const DEAD_LETTER_QUEUE = 'cuttle-loader-dead-letters';
 const STATES = ['waiting', 'delayed', 'prioritized'] as const;

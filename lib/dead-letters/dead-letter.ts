@@ -2,10 +2,23 @@
  * The dead-letter port. A dead letter keeps the whole Kafka record (base64), where it came from
  * and why it can never be applied, so an operator can inspect it and replay it once the cause
  * is fixed. The BullMQ adapter stores them durably; tests use the in-memory sink.
+ *
+ * It lives in lib/ because two services use it: loaders write letters and carry out requests,
+ * the executive's admin page lists them and records retry/drop requests (services never import
+ * each other). Building a letter from a Kafka record stays in the loader (dead-letter-of.ts).
  */
-import { CuttleError } from '../../../lib/errors.ts';
-import type { SourcePosition } from '../decode/change-record.ts';
-import type { InboundMessage } from '../message.ts';
+import { CuttleError } from '../errors.ts';
+
+/** Where the event sat at the origin: the loader's SourcePosition, kept as it was written. */
+export interface LetterPosition {
+  readonly file: string | null;
+  readonly pos: number | null;
+  readonly row: number | null;
+  readonly gtid: string | null;
+  readonly snapshot: boolean;
+  readonly txOrder: number | null;
+  readonly txId?: string | null;
+}
 
 export interface DeadLetter {
   readonly source: string;
@@ -16,7 +29,7 @@ export interface DeadLetter {
   readonly key: string | null;
   readonly value: string | null;
   readonly headers: Readonly<Record<string, string>>;
-  readonly position: SourcePosition | null;
+  readonly position: LetterPosition | null;
   /** Stable error code (lib/errors.ts) or HELD for a schema or truncate hold. */
   readonly code: string;
   readonly reason: string;
@@ -50,30 +63,6 @@ export interface DeadLetterStore extends DeadLetterSink {
 
 export function letterId(letter: Pick<DeadLetter, 'topic' | 'partition' | 'offset'>): string {
   return `${letter.topic}/${letter.partition}/${letter.offset}`;
-}
-
-export function deadLetterOf(
-  source: string,
-  message: InboundMessage,
-  fields: Pick<DeadLetter, 'code' | 'reason' | 'policy' | 'position' | 'atMs'>,
-): DeadLetter {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(message.headers)) {
-    const first = Array.isArray(value)
-      ? (value as (Buffer | string)[])[0]
-      : (value as Buffer | string | undefined);
-    if (first !== undefined) headers[name] = typeof first === 'string' ? first : first.toString('utf8');
-  }
-  return {
-    source,
-    topic: message.topic,
-    partition: message.partition,
-    offset: message.offset,
-    key: message.key?.toString('base64') ?? null,
-    value: message.value?.toString('base64') ?? null,
-    headers,
-    ...fields,
-  };
 }
 
 /** Keeps dead letters in memory (tests, embedded mode without Redis). */

@@ -1,8 +1,9 @@
 /**
  * Kafka Connect's REST API, for what sources need: create or update a connector, read its state,
  * pause, resume and delete it. https://kafka.apache.org/documentation/#connect_rest
+ * In lib/ because the loader, the CLI and the executive's admin page (pause/resume) all use it.
  */
-import { CuttleError, ensureError } from '../../../lib/errors.ts';
+import { CuttleError, ensureError } from '../errors.ts';
 
 export interface ConnectorStatus {
   readonly connector: { readonly state: string };
