@@ -52,6 +52,9 @@ export class BullmqDeadLetterStore implements DeadLetterStore {
       connection: { ...connectionOf(options.redisUrl), maxRetriesPerRequest: 3 },
       prefix: options.prefix ?? 'bull',
     });
+    // Failures surface on the commands themselves; without a listener BullMQ prints every
+    // connection error with console.error, outside the structured log.
+    this.#queue.on('error', () => undefined);
   }
 
   async put(letter: DeadLetter): Promise<void> {
