@@ -6,6 +6,7 @@
  */
 import { Queue, type Job } from 'bullmq';
 import { CuttleError } from '../errors.ts';
+import { redisConnectionOf } from '../redis-url.ts';
 import {
   letterId,
   notFound,
@@ -24,23 +25,6 @@ export interface BullmqDeadLetterOptions {
   readonly prefix?: string;
 }
 
-function connectionOf(url: string): {
-  host: string;
-  port: number;
-  db: number;
-  password?: string;
-  username?: string;
-} {
-  const parsed = new URL(url);
-  return {
-    host: parsed.hostname,
-    port: Number(parsed.port || '6379'),
-    db: Number(parsed.pathname.replace('/', '') || '0'),
-    ...(parsed.password === '' ? {} : { password: decodeURIComponent(parsed.password) }),
-    ...(parsed.username === '' ? {} : { username: decodeURIComponent(parsed.username) }),
-  };
-}
-
 type LetterData = DeadLetter & { readonly request: LetterRequest };
 
 export class BullmqDeadLetterStore implements DeadLetterStore {
@@ -49,7 +33,7 @@ export class BullmqDeadLetterStore implements DeadLetterStore {
 
   constructor(options: BullmqDeadLetterOptions) {
     this.#queue = new Queue<LetterData>(DEAD_LETTER_QUEUE, {
-      connection: { ...connectionOf(options.redisUrl), maxRetriesPerRequest: 3 },
+      connection: { ...redisConnectionOf(options.redisUrl), maxRetriesPerRequest: 3 },
       prefix: options.prefix ?? 'bull',
     });
     // Failures surface on the commands themselves; without a listener BullMQ prints every

@@ -5,6 +5,7 @@
  */
 import { Queue, Worker } from 'bullmq';
 import type { Logger } from '../../../lib/logging.ts';
+import { redisConnectionOf } from '../../../lib/redis-url.ts';
 import type { Beat, HeartbeatScheduler } from '../heartbeat/heartbeat.ts';
 
 export const HEARTBEAT_QUEUE = 'cuttle-heartbeat';
@@ -15,24 +16,6 @@ export interface BullmqHeartbeatOptions {
   readonly intervalMs: number;
   /** BullMQ key prefix, so tests and several deployments can share one Redis. @defaultValue 'bull' */
   readonly prefix?: string;
-}
-
-function connectionOf(url: string): {
-  host: string;
-  port: number;
-  db: number;
-  password?: string;
-  username?: string;
-} {
-  const parsed = new URL(url);
-  const db = Number(parsed.pathname.replace('/', '') || '0');
-  return {
-    host: parsed.hostname,
-    port: Number(parsed.port || '6379'),
-    db,
-    ...(parsed.password === '' ? {} : { password: decodeURIComponent(parsed.password) }),
-    ...(parsed.username === '' ? {} : { username: decodeURIComponent(parsed.username) }),
-  };
 }
 
 export class BullmqHeartbeat implements HeartbeatScheduler {
@@ -49,7 +32,7 @@ export class BullmqHeartbeat implements HeartbeatScheduler {
   }
 
   async start(): Promise<void> {
-    const connection = { ...connectionOf(this.#options.redisUrl), maxRetriesPerRequest: null };
+    const connection = { ...redisConnectionOf(this.#options.redisUrl), maxRetriesPerRequest: null };
     const prefix = this.#options.prefix ?? 'bull';
     this.#queue = new Queue(HEARTBEAT_QUEUE, { connection, prefix });
     await this.#queue.upsertJobScheduler(
