@@ -76,9 +76,9 @@ export const loaderOptions = {
   },
   partitionsConcurrently: { schema: env.int(4, 1), description: 'Partitions processed at the same time.' },
   transactionWaitMs: {
-    schema: env.int(2000, 0),
+    schema: env.int(60_000, 0),
     description:
-      "Longest wait for the end of an origin transaction (Debezium's transaction topic) before its changes so far are committed without the rest.",
+      "Longest wait for the end of an origin transaction (Debezium's transaction topic) before its changes so far are committed without the rest. Long enough to outlast a Kafka Connect worker's restart in the middle of a transaction.",
   },
   httpHost: {
     schema: env.string('127.0.0.1'),

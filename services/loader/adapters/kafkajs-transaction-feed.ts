@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../../lib/logging.ts';
 import type { EventDecoder } from '../decode/decoder.ts';
 import type { TransactionTracker } from '../pipeline/transactions.ts';
+import { METADATA_MAX_AGE_MS } from './kafkajs-consumer-adapter.ts';
 
 /** How far back in the transaction topics a starting feed reads. */
 const LOOKBACK_MS = 5 * 60_000;
@@ -76,6 +77,7 @@ export class KafkajsTransactionFeed {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    for (const { tracker } of this.#options.topics.values()) tracker.followed = false;
     clearInterval(this.#timer);
     await this.#refreshing.catch(() => undefined);
     await this.#consumer?.disconnect();
@@ -95,6 +97,7 @@ export class KafkajsTransactionFeed {
     await this.#consumer?.disconnect();
     this.#consumer = await this.#follow(present);
     this.#following = present;
+    for (const [topic, { tracker }] of this.#options.topics) tracker.followed = present.includes(topic);
   }
 
   /** The topics that exist, after creating the missing ones where the broker allows it. */
@@ -121,13 +124,21 @@ export class KafkajsTransactionFeed {
   async #follow(topics: readonly string[]): Promise<Consumer> {
     const consumer = this.#kafka.consumer({
       groupId: `${this.#options.groupId}-transactions-${randomUUID()}`,
+      // As the change consumer: a transaction topic missing from a rejoin's metadata is picked up.
+      metadataMaxAge: METADATA_MAX_AGE_MS,
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [...topics], fromBeginning: false });
+    let seekingBack = Promise.resolve();
     const joined = new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), JOIN_TIMEOUT_MS);
       consumer.on(consumer.events.GROUP_JOIN, () => {
         clearTimeout(timer);
+        // On every join, not just the first: kafkajs rejoins after a broker restart from the
+        // latest markers (nothing is committed), and would miss the ends sent meanwhile.
+        seekingBack = this.#seekBack(consumer, topics).catch((err: unknown) =>
+          this.#options.log.warn({ err, topics }, 'transaction topics read from their latest markers only'),
+        );
         resolve(true);
       });
     });
@@ -158,10 +169,7 @@ export class KafkajsTransactionFeed {
     });
     if (!(await joined))
       this.#options.log.warn({ topics }, 'the transaction feed has not joined its group yet');
-    // Without it the feed reads from the latest markers: the first transactions wait out their limit.
-    await this.#seekBack(consumer, topics).catch((err: unknown) =>
-      this.#options.log.warn({ err, topics }, 'transaction topics read from their latest markers only'),
-    );
+    await seekingBack;
     return consumer;
   }
 

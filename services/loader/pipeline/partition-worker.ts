@@ -26,6 +26,7 @@ import { buildEvent, truncateEvent } from './event-builder.ts';
 import { PartitionMetrics } from './partition-metrics.ts';
 import { PartitionWaits } from './partition-waits.ts';
 import type { SourceRoute } from './source-route.ts';
+import type { TransactionTracker } from './transactions.ts';
 import { UnappliedFetches } from './unapplied-fetches.ts';
 
 export interface WorkerDeps {
@@ -174,7 +175,7 @@ export class PartitionWorker {
    * at most LOADER_TRANSACTION_WAIT_MS from its first change, after which it commits what it has.
    */
   async #finishFetch(batcher: PartitionBatcher, ctx: BatchContext, batch: FetchedBatch): Promise<void> {
-    const tracker = this.#route.transactions;
+    const tracker = this.#route.transactions?.followed === true ? this.#route.transactions : undefined;
     for (;;) {
       const open = tracker === undefined ? null : batcher.openTransaction();
       if (open === null || tracker === undefined) {
@@ -200,9 +201,26 @@ export class PartitionWorker {
         await this.#deps.sleep(Math.min(remaining, TRANSACTION_POLL_MS));
         return;
       }
-      await tracker.waitForEnd(open.id, remaining);
-      if (!ctx.isCurrent()) return;
+      if (!(await this.#waitForEnd(tracker, open.id, remaining, ctx))) return;
     }
+  }
+
+  /**
+   * Waits for the end marker of transaction `id`, at most `ms`, in slices that keep the
+   * consumer-group heartbeat going (the wait may outlast a Kafka Connect worker's restart, longer
+   * than the session timeout); false once the work is abandoned.
+   */
+  async #waitForEnd(
+    tracker: TransactionTracker,
+    id: string,
+    ms: number,
+    ctx: BatchContext,
+  ): Promise<boolean> {
+    for (let left = ms; left > 0 && ctx.isCurrent(); left -= HEARTBEAT_SLICE_MS) {
+      if (await tracker.waitForEnd(id, Math.min(left, HEARTBEAT_SLICE_MS))) break;
+      await ctx.heartbeat();
+    }
+    return ctx.isCurrent();
   }
 
   #transactionTimedOut(open: OpenTransaction, expected: number | undefined): void {
@@ -432,6 +450,9 @@ export class PartitionWorker {
 
 /** How long a worker waits before fetching again the rest of a transaction on its way. */
 const TRANSACTION_POLL_MS = 5;
+
+/** The longest stretch without a consumer-group heartbeat while waiting for a transaction's end. */
+const HEARTBEAT_SLICE_MS = 1000;
 
 /** True when Kafka held records of the partition beyond this fetched batch. */
 function moreInPartition(batch: FetchedBatch): boolean {

@@ -12,6 +12,12 @@ export class TransactionTracker {
   readonly #ends = new Map<string, ReadonlyMap<string, number>>();
   readonly #waiters = new Map<string, Set<() => void>>();
 
+  /**
+   * True while a feed follows the transaction topic. Partitions wait for ends only then: without
+   * a feed no end can arrive, and a wait would only delay every transaction by its limit.
+   */
+  followed = false;
+
   /** Records the end of transaction `id` with its number of changes per table (`db.table`). */
   recordEnd(id: string, eventsByTable: ReadonlyMap<string, number>): void {
     this.#ends.delete(id);

@@ -106,6 +106,7 @@ function txInsert(offset: number, id: number, tx: string, order: number) {
 
 function withTracker(waitMs = 2000) {
   const tracker = new TransactionTracker();
+  tracker.followed = true;
   const fixture = setup('halt', { transactions: tracker, transactionWaitMs: waitMs });
   const batches = () =>
     fixture.executive.applied.map((r) => r.mutations.map((m) => (m.op === 'upsert' ? m.values.id : null)));

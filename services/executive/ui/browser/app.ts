@@ -93,18 +93,22 @@ function focusedSelector(): string | null {
 }
 
 /**
- * Runs an action, says how it went, reloads the panels and gives the keyboard its place back:
- * the same control when it still exists, else the status line (a Pause button became Resume).
+ * Runs an action, reloads the panels, then says how it went (so "Done" is only read once the
+ * panels show the result) and gives the keyboard its place back: the same control when it still
+ * exists, else the status line (a Pause button became Resume).
  */
 const act: Act = async (description, work) => {
   const focused = focusedSelector();
+  let outcome: { text: string; failed: boolean };
   try {
     await work();
-    say(`Done: ${description}.`);
+    outcome = { text: `Done: ${description}.`, failed: false };
   } catch (err) {
-    say(`Failed (${description}): ${err instanceof Error ? err.message : String(err)}`, true);
+    const why = err instanceof Error ? err.message : String(err);
+    outcome = { text: `Failed (${description}): ${why}`, failed: true };
   }
   await refresh();
+  say(outcome.text, outcome.failed);
   const again = focused === null ? null : document.querySelector<HTMLElement>(focused);
   (again ?? byId('status')).focus();
 };
