@@ -3,48 +3,35 @@
  * process (tests, benchmarks, the embedded mode). Sources come from `deps.sources`, the config's
  * sources file, or (by default) the `cuttle.sources` registry in ctldb, polled so that added,
  * changed, paused and removed sources take effect without a restart: the consumer is rebuilt
- * with the new topics and every partition seeks to its stored offset again.
+ * with the new topics and every partition seeks to its stored offset again. How one source is put
+ * together (routes, consumer, transaction feed, runner) is source-factory.ts.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { BullmqDeadLetterStore } from '../../lib/dead-letters/bullmq-dead-letter-adapter.ts';
 import { MemoryDeadLetterSink, type DeadLetterStore } from '../../lib/dead-letters/dead-letter.ts';
-import { CuttleError, ensureError } from '../../lib/errors.ts';
-import { backoffMs, sleep } from '../../lib/lifecycle.ts';
+import { CuttleError } from '../../lib/errors.ts';
+import { backoffMs } from '../../lib/lifecycle.ts';
 import { silentLogger, type Logger } from '../../lib/logging.ts';
 import { createRegistry, type Registry } from '../../lib/metrics.ts';
 import { ConnectClient } from '../../lib/sources/connect-client.ts';
-import { ConfluentRegistryAdapter } from './adapters/confluent-registry-adapter.ts';
-import { KafkajsChangeConsumer } from './adapters/kafkajs-consumer-adapter.ts';
-import { KafkajsTransactionFeed, type TransactionFeedTopic } from './adapters/kafkajs-transaction-feed.ts';
 import type { LoaderConfig } from './config.ts';
 import type { ChangeConsumer } from './consumer/consumer.ts';
-import { FileChangeConsumer } from './consumer/file-consumer.ts';
 import { registerPendingDeadLettersMetric } from './dead-letters/pending-metric.ts';
 import { DeadLetterReplayer } from './dead-letters/replayer.ts';
-import { AvroEventDecoder } from './decode/avro-decoder.ts';
-import type { EventDecoder } from './decode/decoder.ts';
-import { JsonEventDecoder } from './decode/json-decoder.ts';
 import type { SchemaRegistry } from './decode/schema-registry.ts';
 import { ExecutiveClient } from './executive/executive-client.ts';
 import { StatusServer } from './http/status-server.ts';
-import { sourceConfigSchema, type SourceConfig, type SourceConfigInput } from './mapping/source-config.ts';
-import { SourceMapper } from './mapping/source-mapper.ts';
+import type { SourceConfigInput } from './mapping/source-config.ts';
 import { createLoaderMetrics, type LoaderMetrics } from './metrics.ts';
 import type { PartitionStatus } from './pipeline/partition-worker.ts';
-import {
-  topicsOf,
-  transactionTopic,
-  type SchemaApi,
-  type SourceRoute,
-  type TableKeys,
-} from './pipeline/source-route.ts';
-import { TransactionTracker } from './pipeline/transactions.ts';
-import { SourceRunner, type SourceState } from './source-runner.ts';
+import type { SourceRoute } from './pipeline/source-route.ts';
+import { SourceFactory, type FollowedSource } from './source-factory.ts';
+import type { SourceRunner, SourceState } from './source-runner.ts';
 import { ConnectorWatch } from './sources/connector-watch.ts';
 import { ExecutiveAdmin } from './sources/executive-admin.ts';
-import { listSources, updateSourceConfig } from './sources/registration.ts';
-import { writerSecretPlaces, type WriterSecrets } from './writer-secrets.ts';
+import { listSources } from './sources/registration.ts';
+import type { WriterSecrets } from './writer-secrets.ts';
 
 export interface LoaderDeps {
   readonly log?: Logger;
@@ -82,59 +69,8 @@ export function readSourcesFile(path: string): SourceConfigInput[] {
   return parsed.data as SourceConfigInput[];
 }
 
-export function buildRoutes(
-  sources: readonly SourceConfig[],
-  decoderFor: (source: SourceConfig) => EventDecoder,
-  schemaApi?: SchemaApi,
-  rows?: TableKeys,
-): {
-  routes: Map<string, SourceRoute>;
-  topics: string[];
-  /** Each source's transaction topic, with the tracker its partitions consult. */
-  transactionTopics: Map<string, TransactionFeedTopic>;
-} {
-  const routes = new Map<string, SourceRoute>();
-  const topics: string[] = [];
-  const transactionTopics = new Map<string, TransactionFeedTopic>();
-  for (const config of sources) {
-    const mapper = new SourceMapper(config);
-    const firstTable = mapper.tables[0];
-    if (firstTable === undefined)
-      throw new CuttleError('CONFIG_INVALID', `source ${config.name} maps no table`);
-    const route: SourceRoute = {
-      source: config.name,
-      mapper,
-      decoder: decoderFor(config),
-      defaultFamily: firstTable.schema.family,
-      held: new Map(),
-      transactions: new TransactionTracker(),
-      ...(schemaApi === undefined ? {} : { schemaApi }),
-      ...(rows === undefined ? {} : { rows }),
-    };
-    transactionTopics.set(transactionTopic(config.topicPrefix ?? config.name), {
-      decoder: route.decoder,
-      tracker: route.transactions as TransactionTracker,
-    });
-    for (const topic of topicsOf(config.topicPrefix ?? config.name, mapper, config.schemaTopic)) {
-      if (routes.has(topic)) throw new CuttleError('CONFIG_INVALID', `topic ${topic} belongs to two sources`);
-      routes.set(topic, route);
-      topics.push(topic);
-    }
-  }
-  return { routes, topics, transactionTopics };
-}
-
 export function createLoader(config: LoaderConfig, deps: LoaderDeps = {}): Loader {
   return new LoaderService(config, deps);
-}
-
-/** A source the loader follows: its runner, or why it has none (its configuration is unusable). */
-interface FollowedSource {
-  readonly fingerprint: string;
-  readonly runner?: SourceRunner;
-  /** The executive as the source's writer. */
-  readonly executive?: ExecutiveClient;
-  readonly broken?: string;
 }
 
 class LoaderService implements Loader {
@@ -144,8 +80,7 @@ class LoaderService implements Loader {
   readonly #deps: LoaderDeps;
   readonly #log: Logger;
   readonly #status: StatusServer;
-  readonly #json = new JsonEventDecoder();
-  #registry: SchemaRegistry | undefined;
+  readonly #factory: SourceFactory;
   /** Each source on its own consumer, so that one that cannot be consumed stops only itself. */
   #sources = new Map<string, FollowedSource>();
   #loaded = false;
@@ -164,7 +99,6 @@ class LoaderService implements Loader {
     this.#config = config;
     this.#deps = deps;
     this.#log = deps.log ?? silentLogger();
-    this.#registry = deps.registry;
     this.deadLetters =
       deps.deadLetters ??
       (config.redisUrl === undefined
@@ -185,6 +119,17 @@ class LoaderService implements Loader {
     const registry = deps.metricsRegistry ?? createRegistry('loader');
     this.metrics = createLoaderMetrics(registry);
     registerPendingDeadLettersMetric(registry, this.deadLetters);
+    this.#factory = new SourceFactory({
+      config,
+      log: this.#log,
+      metrics: this.metrics,
+      deadLetters: this.deadLetters,
+      executive: this.#executive,
+      fixedSources: deps.sources !== undefined || config.sourcesFile !== undefined,
+      ...(deps.consumerFactory === undefined ? {} : { consumerFactory: deps.consumerFactory }),
+      ...(deps.registry === undefined ? {} : { registry: deps.registry }),
+      ...(deps.writerSecrets === undefined ? {} : { writerSecrets: deps.writerSecrets }),
+    });
     const status = {
       ready: () => this.#ready(),
       statuses: () => this.statuses,
@@ -303,7 +248,7 @@ class LoaderService implements Loader {
       for (const topic of followed.runner?.topics ?? []) claimed.set(topic, followed.runner?.source ?? '');
     for (const [name, input] of wanted) {
       if (this.#sources.has(name)) continue;
-      const followed = this.#follow(name, input, claimed);
+      const followed = this.#factory.follow(name, input, claimed);
       this.#sources.set(name, followed);
       for (const topic of followed.runner?.topics ?? []) claimed.set(topic, name);
       changed = true;
@@ -316,100 +261,12 @@ class LoaderService implements Loader {
     return changed;
   }
 
-  /** A runner for one source, or why it cannot have one; never throws. */
-  #follow(name: string, input: SourceConfigInput, claimed: ReadonlyMap<string, string>): FollowedSource {
-    const fingerprint = JSON.stringify(input);
-    const credentials = this.#credentialsOf(input.writer);
-    if (typeof credentials === 'string') return { fingerprint, broken: credentials };
-    const executive =
-      credentials.writer === this.#config.writer
-        ? this.#executive
-        : new ExecutiveClient({ url: this.#config.executiveUrl, ...credentials });
-    let built: ReturnType<typeof buildRoutes>;
-    try {
-      built = buildRoutes(
-        [sourceConfigSchema.parse(input)],
-        (s) => this.#decoderFor(s),
-        this.#schemaApi(),
-        this.#tableKeys(credentials),
-      );
-    } catch (err) {
-      return { fingerprint, broken: `its configuration cannot be used: ${ensureError(err).message}` };
-    }
-    const taken = built.topics.filter((t) => claimed.has(t));
-    if (taken.length > 0)
-      return {
-        fingerprint,
-        broken: `topic(s) ${taken.join(', ')} belong to source ${claimed.get(taken[0] ?? '')}`,
-      };
-    const log = this.#log.child({ component: 'pipeline', source: name });
-    const runner = new SourceRunner({
-      source: name,
-      routes: built.routes,
-      topics: built.topics,
-      consumer: () => this.#deps.consumerFactory?.() ?? this.#kafkaConsumer(name),
-      companion: () => this.#transactionFeed(name, built.transactionTopics),
-      worker: {
-        executive,
-        deadLetters: this.deadLetters,
-        metrics: this.metrics,
-        log,
-        limits: {
-          maxMutations: this.#config.maxBatchMutations,
-          maxBytes: this.#config.maxBatchBytes,
-          maxEvents: 5000,
-          maxWaitMs: this.#config.maxBatchWaitMs,
-        },
-        now: Date.now,
-        sleep: (ms) => sleep(ms),
-        transactionWaitMs: this.#config.transactionWaitMs,
-      },
-      log,
-      onState: (up) => this.metrics.sourceUp.set({ source: name }, up ? 1 : 0),
-    });
-    return { fingerprint, runner, executive };
-  }
-
-  /** The writer a source commits as, with its secret; or why the source cannot run. */
-  #credentialsOf(writer: string | undefined): { writer: string; secret: string } | string {
-    if (writer === undefined || writer === this.#config.writer)
-      return { writer: this.#config.writer, secret: this.#config.secret };
-    const secret = this.#deps.writerSecrets?.(writer);
-    if (secret === undefined)
-      return `no secret for its writer ${writer}: give the loader ${writerSecretPlaces(writer, this.#config.writerSecretsDir)}`;
-    return { writer, secret };
-  }
-
   #routes(): ReadonlyMap<string, SourceRoute> {
     return new Map([...this.#sources.values()].flatMap((s) => [...(s.runner?.routes ?? [])]));
   }
 
   #runnerOf(topic: string): SourceRunner | undefined {
     return [...this.#sources.values()].find((s) => s.runner?.routes.has(topic))?.runner;
-  }
-
-  /** Follows a source's transaction topic (Kafka only), so that origin transactions stay whole. */
-  async #transactionFeed(
-    source: string,
-    topics: ReadonlyMap<string, TransactionFeedTopic>,
-  ): Promise<KafkajsTransactionFeed | undefined> {
-    if (this.#deps.consumerFactory !== undefined || this.#config.eventsFile !== undefined) return undefined;
-    const feed = new KafkajsTransactionFeed({
-      brokers: this.#config.brokers,
-      clientId: this.#config.clientId,
-      groupId: `${this.#config.groupId}.${source}`,
-      topics,
-      log: this.#log.child({ component: 'transactions', source }),
-    });
-    try {
-      await feed.start();
-      return feed;
-    } catch (err) {
-      // Partitions then wait out LOADER_TRANSACTION_WAIT_MS for each open transaction: slower, not wrong.
-      this.#log.error({ err, source }, 'the transaction topics cannot be followed');
-      await feed.stop().catch(() => undefined);
-      return undefined;
-    }
   }
 
   /** Reads the sources again after a backoff (the registry could not be read). */
@@ -425,37 +282,6 @@ class LoaderService implements Loader {
     }, delay);
   }
 
-  /** A cuttle table's keys through the executive's read API, as the source's writer. */
-  #tableKeys(credentials: { writer: string; secret: string }): TableKeys {
-    const reader = new ExecutiveAdmin(this.#config.executiveUrl, {
-      writer: { name: credentials.writer, secret: credentials.secret },
-    });
-    return {
-      keys: async (family, table, keyFields) =>
-        (await reader.scan(family, table)).map((row) =>
-          Object.fromEntries(keyFields.map((k) => [k, row[k]])),
-        ),
-    };
-  }
-
-  /** Schema changes the loader may follow itself, when it was given the admin token. */
-  #schemaApi(): SchemaApi | undefined {
-    const token = this.#config.adminToken;
-    if (token === undefined) return undefined;
-    const admin = new ExecutiveAdmin(this.#config.executiveUrl, { adminToken: token });
-    const fixed = this.#deps.sources !== undefined || this.#config.sourcesFile !== undefined;
-    return {
-      addFields: (family, table, fields) => admin.addFields(family, table, fields),
-      saveSource: async (config) => {
-        if (fixed) {
-          this.#log.warn({ source: config.name }, 'fixed sources: the new mapping lasts until a restart');
-          return;
-        }
-        await updateSourceConfig(admin, config);
-      },
-    };
-  }
-
   /** Ready when the sources were read and every one of them loads (a broken one is named in /status). */
   #ready(): boolean {
     if (!this.#loaded) return false;
@@ -469,35 +295,5 @@ class LoaderService implements Loader {
       writer: { name: this.#config.writer, secret: this.#config.secret },
     });
     return (await listSources(executive)).filter((s) => s.state === 'active').map((s) => s.config);
-  }
-
-  #decoderFor(source: SourceConfig): EventDecoder {
-    if (source.format === 'json') return this.#json;
-    if (this.#registry === undefined) {
-      if (this.#config.registryUrl === undefined) {
-        throw new CuttleError(
-          'CONFIG_INVALID',
-          `source ${source.name} is Avro: LOADER_REGISTRY_URL is required`,
-        );
-      }
-      this.#registry = new ConfluentRegistryAdapter({ url: this.#config.registryUrl });
-    }
-    return new AvroEventDecoder(this.#registry);
-  }
-
-  #kafkaConsumer(source: string): ChangeConsumer {
-    if (this.#config.eventsFile !== undefined)
-      return new FileChangeConsumer({
-        path: this.#config.eventsFile,
-        log: this.#log.child({ component: 'events-file' }),
-      });
-    return new KafkajsChangeConsumer({
-      brokers: this.#config.brokers,
-      // One group per source: a rebalance or crash of one source's consumer leaves the others.
-      groupId: `${this.#config.groupId}.${source}`,
-      clientId: this.#config.clientId,
-      partitionsConsumedConcurrently: this.#config.partitionsConcurrently,
-      log: this.#log.child({ component: 'kafka', source }),
-    });
   }
 }
