@@ -356,12 +356,18 @@ export function sourcesCommand(ctx: CliContext): Command {
     });
   command
     .command('remove')
-    .description('delete the connector and the registration (cuttle tables and rows stay)')
+    .description(
+      "delete the connector, the registration and the source's writer when no other source uses it (cuttle tables and rows stay)",
+    )
     .argument('<name>')
     .addOption(connectOption())
     .action(async (name: string, options: { connect: string }) => {
-      await removeSource(name, deps(ctx, options.connect));
-      ctx.print({ removed: name }, () => `source ${name} removed`);
+      const { writerRemoved } = await removeSource(name, deps(ctx, options.connect));
+      ctx.print({ removed: name, writerRemoved }, () =>
+        writerRemoved === null
+          ? `source ${name} removed`
+          : `source ${name} removed, with its writer ${writerRemoved}`,
+      );
     });
   return command;
 }

@@ -1,4 +1,4 @@
-/** `cuttle writers list | add | rotate | scope | offsets` */
+/** `cuttle writers list | add | rotate | scope | offsets | remove` */
 import { Command, Option } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { CuttleError } from '../../lib/errors.ts';
@@ -134,6 +134,17 @@ export function writersCommand(ctx: CliContext): Command {
           `cookie: ${result.cookie ?? '(none)'}`,
         ].join('\n'),
       );
+    });
+
+  command
+    .command('remove')
+    .description(
+      'remove a writer with its scope, limit override and stored offsets (admin; its ledger entries stay)',
+    )
+    .argument('<writer>')
+    .action(async (writer: string) => {
+      await ctx.client().request('DELETE', writerPath(writer));
+      ctx.print({ writer, removed: true }, () => `writer ${writer} removed`);
     });
   return command;
 }

@@ -5,6 +5,7 @@
  *   POST /writers/:writer         { "secret", "families": [...] } or { "secret", "global": true }
  *   POST /writers/:writer/rotate  { "secret" }
  *   PUT  /writers/:writer/scope   { "families": [...] } or { "global": true }
+ *   DELETE /writers/:writer
  */
 import type { Ctldb } from '../../../lib/ctldb/dialect.ts';
 import { isCtldbFailure } from '../../../lib/ctldb/dialect.ts';
@@ -171,6 +172,22 @@ export class WriterStore {
     });
     this.#changed(writer);
     return scope;
+  }
+
+  /**
+   * Removes a writer with its scope, limit override and stored offsets, in one transaction; what
+   * it wrote stays in the ledger. Its offsets go with it: a writer registered again under the
+   * name may read other topics (a source added again after its topics were recreated), and an
+   * old offset would make it skip their changes, where starting over only applies some twice.
+   */
+  async remove(name: unknown): Promise<void> {
+    const writer = validateWriterName(name);
+    await this.#ctldb.transaction(async (tx) => {
+      if ((await tx.run('DELETE FROM cuttle_writers WHERE name = ?', [writer])) === 0) throw notFound(writer);
+      for (const table of ['cuttle_writer_scopes', 'cuttle_writer_offsets', 'cuttle_writer_limits'])
+        await tx.run(`DELETE FROM ${table} WHERE writer = ?`, [writer]);
+    });
+    this.#changed(writer);
   }
 
   async list(): Promise<WriterListing[]> {

@@ -78,6 +78,17 @@ export class ExecutiveAdmin {
     await this.#call('PUT', `/writers/${encodeURIComponent(writer)}/scope`, scope);
   }
 
+  /** Removes the writer; false when there was none. */
+  async removeWriter(writer: string): Promise<boolean> {
+    const removed = await this.#call<{ removed: boolean }>(
+      'DELETE',
+      `/writers/${encodeURIComponent(writer)}`,
+      undefined,
+      ['WRITER_NOT_FOUND'],
+    );
+    return removed?.removed === true;
+  }
+
   async rotateWriter(writer: string, secret: string): Promise<void> {
     await this.#call('POST', `/writers/${encodeURIComponent(writer)}/rotate`, { secret });
   }

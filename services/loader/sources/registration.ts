@@ -282,11 +282,25 @@ export async function setSourceState(
 }
 
 /** Deletes the connector and the registration; the cuttle tables and their rows stay. */
-export async function removeSource(name: string, deps: SourcesDeps): Promise<void> {
+/**
+ * Deletes the source's connector and registration, then the writer `sources add` made for it
+ * (`source.<name>`), so that a removed source's secret cannot go on writing its families. A writer
+ * named with `--loader-writer` is the operator's (other sources, or the loader itself, may commit
+ * as it) and stays. Returns the writer removed, or null.
+ */
+export async function removeSource(
+  name: string,
+  deps: SourcesDeps,
+): Promise<{ writerRemoved: string | null }> {
   const record = await requireSource(name, deps.executive);
   await deps.connect.remove(record.connector.name);
   const writer = await sourcesWriter(deps.executive);
   await writer.mutate(SOURCES_FAMILY, [{ table: SOURCES_TABLE, op: 'delete', key: { name: record.name } }]);
+  const own = sourceWriter(record.name);
+  if (record.config.writer !== own) return { writerRemoved: null };
+  const shared = (await listSources(deps.executive)).some((s) => s.config.writer === own);
+  if (shared || !(await deps.executive.removeWriter(own))) return { writerRemoved: null };
+  return { writerRemoved: own };
 }
 
 async function requireSource(name: string, executive: ExecutiveAdmin): Promise<SourceRecord> {

@@ -143,6 +143,29 @@ describe.each(CTLDB_DIALECTS)('executive API on %s', (dialect) => {
     expect(writers.body.writers.map((w) => w.name)).toEqual(['geo-writer', 'other-writer']);
   });
 
+  it('removes a writer: its secret is refused, its offsets are gone, and a second removal is 404', async () => {
+    const doomed = await ex.registerWriter('doomed-writer');
+    const removed = await ex.admin('DELETE', '/writers/doomed-writer');
+    expect([removed.status, removed.body]).toEqual([200, { writer: 'doomed-writer', removed: true }]);
+    const refused = await ex.mutate<{ error: { code: string } }>(doomed, 'geo', {
+      mutations: [{ table: 'places', values: { region: 'x', id: 2 } }],
+    });
+    expect([refused.status, refused.body.error.code]).toEqual([401, 'UNAUTHENTICATED']);
+    for (const [method, path] of [
+      ['DELETE', '/writers/doomed-writer'],
+      ['GET', '/writers/doomed-writer/offsets'],
+    ] as const) {
+      const gone = await ex.admin<{ error: { code: string } }>(method, path);
+      expect([gone.status, gone.body.error.code]).toEqual([404, 'WRITER_NOT_FOUND']);
+    }
+    const badName = await ex.admin<{ error: { code: string } }>('DELETE', '/writers/no%20such%00writer');
+    expect(badName.status).toBe(400);
+    const unauthorised = await ex.request('DELETE', '/writers/geo-writer');
+    expect(unauthorised.status).toBe(401);
+    const writers = await ex.admin<{ writers: { name: string }[] }>('GET', '/writers');
+    expect(writers.body.writers.map((w) => w.name)).toEqual(['geo-writer', 'other-writer']);
+  });
+
   it('serves health, readiness, metrics and OpenAPI', async () => {
     expect((await ex.request('GET', '/healthz')).body).toEqual({ status: 'ok' });
     expect((await ex.request('GET', '/readyz')).body).toEqual({ status: 'ready' });

@@ -252,7 +252,17 @@ describe('cuttle sources', () => {
       writers: { name: string; scope: unknown }[];
     };
     expect(listed.writers.find((w) => w.name === result.writer)?.scope).toEqual({ families: ['own'] });
-    expect((await cuttle('sources', 'remove', `${name()}w`)).code).toBe(0);
+    // Removing the source removes its writer: its secret can no longer write the family.
+    const removed = await cuttle('sources', 'remove', `${name()}w`);
+    expect(JSON.parse(removed.out)).toEqual({ removed: `${name()}w`, writerRemoved: result.writer });
+    const after = (await harness.ex.admin('GET', '/writers')).body as { writers: { name: string }[] };
+    expect(after.writers.map((w) => w.name)).not.toContain(result.writer);
+    const refused = await harness.ex.mutate<{ error: { code: string } }>(
+      { writer: result.writer, secret: result.loaderSecret ?? '' },
+      'own',
+      { mutations: [{ table: 'prices', values: { sku: 'x' } }] },
+    );
+    expect([refused.status, refused.body.error.code]).toEqual([401, 'UNAUTHENTICATED']);
   });
 
   it('adds a source that a loader following the registry picks up without a restart', async () => {

@@ -76,6 +76,25 @@ export function writerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     },
   );
 
+  app.delete(
+    '/writers/:writer',
+    {
+      schema: {
+        tags,
+        summary:
+          'Remove a writer with its scope, limit override and stored offsets (its ledger entries stay); it is refused on every executive within 5 s.',
+        params: writerParams,
+        security: adminSecurity,
+        response: errors(400, 401, 403, 404),
+      },
+    },
+    async (request: WriterRequest) => {
+      auth.requireAdmin(request);
+      await writers.remove(request.params.writer);
+      return { writer: request.params.writer, removed: true };
+    },
+  );
+
   app.post(
     '/writers/:writer/rotate',
     {
