@@ -68,11 +68,28 @@ export class KafkajsTransactionFeed {
   async start(): Promise<void> {
     await this.#admin.connect();
     await this.#refresh();
+    this.#watch();
+  }
+
+  /** Looks every few seconds for the topics not followed yet, until all are. */
+  #watch(): void {
+    if (this.#stopped || this.#timer !== undefined) return;
     this.#timer = setInterval(() => {
       this.#refreshing = this.#refreshing
         .then(() => this.#refresh())
         .catch((err: unknown) => this.#options.log.warn({ err }, 'following the transaction topics'));
     }, MISSING_TOPICS_CHECK_MS);
+  }
+
+  /**
+   * kafkajs gave up on the feed's consumer (a crash it does not restart from): until the feed
+   * follows again no end marker arrives, so partitions stop waiting for them meanwhile.
+   */
+  #lost(err: Error): void {
+    this.#options.log.error({ err }, 'the transaction feed stopped; following the topics again');
+    for (const { tracker } of this.#options.topics.values()) tracker.followed = false;
+    this.#following = [];
+    this.#watch();
   }
 
   async stop(): Promise<void> {
@@ -89,6 +106,7 @@ export class KafkajsTransactionFeed {
     const wanted = [...this.#options.topics.keys()];
     if (this.#stopped || this.#following.length === wanted.length) {
       clearInterval(this.#timer);
+      this.#timer = undefined;
       return;
     }
     const existing = await this.#existingTopics(wanted);
@@ -129,6 +147,9 @@ export class KafkajsTransactionFeed {
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [...topics], fromBeginning: false });
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (!event.payload.restart && this.#consumer === consumer) this.#lost(event.payload.error);
+    });
     let seekingBack = Promise.resolve();
     const joined = new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), JOIN_TIMEOUT_MS);
