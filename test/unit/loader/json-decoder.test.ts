@@ -250,7 +250,7 @@ describe('JsonEventDecoder', () => {
   });
 });
 
-// Found by the decoder fuzz (decoder-fuzz.test.ts): the exact parser turns a number a double
+// Found by the decoder fuzz (decoder-fuzz-json.test.ts): the exact parser turns a number a double
 // cannot carry into an ExactNumber object, which passed the envelope's "row is an object" check,
 // so `"after": 1e400` became an upsert whose values were a number.
 describe('regression: an exact number where a row belongs is a poison event', () => {
