@@ -146,7 +146,11 @@ describe('PartitionWorker and origin transactions', () => {
 
   it('commits what it has once the wait for the end marker runs out', async () => {
     const { worker, ctx, batches } = withTracker(30);
-    await worker.handle({ ...fetched('0', [txInsert(0, 1, '0-1-9', 1)]), highWatermark: '1' }, ctx);
+    const batch = { ...fetched('0', [txInsert(0, 1, '0-1-9', 1)]), highWatermark: '1' };
+    await worker.handle(batch, ctx);
+    expect(batches()).toEqual([]);
+    // The consumer fetches the same records again: the wait, counted from the first change, is over.
+    await worker.handle(batch, ctx);
     expect(batches()).toEqual([[1]]);
   });
 
