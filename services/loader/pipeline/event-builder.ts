@@ -153,7 +153,16 @@ async function applySchemaChange(record: SchemaRecord, route: SourceRoute): Prom
       if (plan.addFields.length > 0 && route.schemaApi !== undefined) {
         await route.schemaApi.addFields(table.schema.family, table.schema.table, plan.addFields);
         route.mapper.replaceTable(plan.mapping);
-        await route.schemaApi.saveSource(route.mapper.currentConfig);
+        try {
+          await route.schemaApi.saveSource(route.mapper.currentConfig);
+        } catch (err) {
+          // Back to the old mapping, so that the retried event plans (and saves) the change
+          // again: kept, the retry found nothing to do and the registry never learnt the new
+          // columns, leaving the other loaders waiting for them (chaos seed 1.43, an executive
+          // killed just after an ADD COLUMN).
+          route.mapper.replaceTable(table.config);
+          throw err;
+        }
       } else {
         route.mapper.replaceTable(plan.mapping);
       }
