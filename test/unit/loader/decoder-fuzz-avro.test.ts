@@ -15,9 +15,7 @@ import type { SchemaRegistry } from '../../../services/loader/decode/schema-regi
 import type { InboundMessage } from '../../../services/loader/message.ts';
 import {
   bigintText,
-  byteChangeKind,
-  byteChanges,
-  mutated,
+  byteMutationProperty,
   outcomeOf,
   params,
   SEED,
@@ -204,14 +202,7 @@ describe('Avro decoder fuzz', () => {
   });
 
   it('decodes or poisons events with bytes flipped, inserted or appended, or an unknown schema id', async () => {
-    await fc.assert(
-      fc.asyncProperty(avroEvent, byteChanges, byteChangeKind, async (e, changes, how) => {
-        const m = avroMessage(e);
-        const bytes = mutated(m.value ?? Buffer.alloc(0), changes, how);
-        await outcomeOf(decoder, withValue(m, bytes), `${how} ${JSON.stringify(changes)}`);
-      }),
-      params(800),
-    );
+    await fc.assert(byteMutationProperty(avroEvent, decoder, avroMessage), params(800));
   });
 
   it('poisons values whose types do not match the envelope (the key schema, huge lengths)', async () => {

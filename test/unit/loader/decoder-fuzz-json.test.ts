@@ -17,9 +17,7 @@ import type { InboundMessage } from '../../../services/loader/message.ts';
 import { envelope, message, raw, toJson, type ColumnSpec } from '../../fixtures/debezium/envelopes.ts';
 import {
   bigintText,
-  byteChangeKind,
-  byteChanges,
-  mutated,
+  byteMutationProperty,
   outcomeOf,
   params,
   SEED,
@@ -161,14 +159,7 @@ describe('JSON decoder fuzz', () => {
   });
 
   it('decodes or poisons events with bytes flipped, inserted or appended', async () => {
-    await fc.assert(
-      fc.asyncProperty(jsonEvent, byteChanges, byteChangeKind, async (e, changes, how) => {
-        const m = jsonMessage(e);
-        const bytes = mutated(m.value ?? Buffer.alloc(0), changes, how);
-        await outcomeOf(decoder, withValue(m, bytes), `${how} ${JSON.stringify(changes)}`);
-      }),
-      params(600),
-    );
+    await fc.assert(byteMutationProperty(jsonEvent, decoder, jsonMessage), params(600));
   });
 
   it('decodes or poisons events with fields of the wrong type, huge numbers, deep nesting, parts missing', async () => {

@@ -60,13 +60,13 @@ function expectPoison(err: unknown, what: string): void {
 export const withValue = (m: InboundMessage, value: Buffer | null): InboundMessage => ({ ...m, value });
 
 /** Up to four byte changes (position, nonzero xor or new byte), applied in one of three ways. */
-export const byteChanges = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), {
+const byteChanges = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), {
   minLength: 1,
   maxLength: 4,
 });
-export const byteChangeKind = fc.constantFrom('flip', 'insert', 'append');
+const byteChangeKind = fc.constantFrom('flip', 'insert', 'append');
 
-export function mutated(original: Buffer, changes: readonly [number, number][], how: string): Buffer {
+function mutated(original: Buffer, changes: readonly [number, number][], how: string): Buffer {
   let bytes = Buffer.from(original);
   for (const [at, x] of changes) {
     const i = at % bytes.length;
@@ -81,4 +81,17 @@ export function mutated(original: Buffer, changes: readonly [number, number][], 
 /** JSON.stringify replacer for generated events holding bigints. */
 export function bigintText(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
+}
+
+/** The property both decoders hold: an event with bytes flipped, inserted or appended decodes or is poison. */
+export function byteMutationProperty<E>(
+  events: fc.Arbitrary<E>,
+  decoder: EventDecoder,
+  toMessage: (e: E) => InboundMessage,
+): fc.IAsyncPropertyWithHooks<[E, [number, number][], string]> {
+  return fc.asyncProperty(events, byteChanges, byteChangeKind, async (e, changes, how) => {
+    const m = toMessage(e);
+    const bytes = mutated(m.value ?? Buffer.alloc(0), changes, how);
+    await outcomeOf(decoder, withValue(m, bytes), `${how} ${JSON.stringify(changes)}`);
+  });
 }
