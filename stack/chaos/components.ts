@@ -7,7 +7,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stackScript } from '../fleet/control.ts';
 import { stackEnv, type Fleet } from '../fleet/description.ts';
 
 export const COMPONENTS = ['mysql', 'redis', 'origin', 's3', 'kafka', 'registry', 'connect'] as const;
@@ -70,20 +69,6 @@ export async function stopComponent(fleet: Fleet, component: Component, hard: bo
 }
 
 /** Starts what is down in the fleet's stack (stack/up.sh), retrying as an init system would. */
-export async function startStack(fleet: Fleet, log: (line: string) => void): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await stackScript(fleet, 'up');
-      return;
-    } catch (err) {
-      const out = (err as { stdout?: string; stderr?: string }).stderr ?? String(err);
-      log(`stack/up.sh failed (attempt ${attempt}): ${out.trim().split('\n').slice(-3).join(' | ')}`);
-      if (attempt >= 5) throw err;
-      await sleep(3000);
-    }
-  }
-}
-
 export function downComponents(fleet: Fleet): Component[] {
   return COMPONENTS.filter((c) => componentPid(fleet, c) === undefined);
 }

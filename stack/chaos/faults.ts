@@ -5,7 +5,8 @@
 import type { Fleet } from '../fleet/description.ts';
 import { fleetMembers, type Member } from '../fleet/members.ts';
 import { killMember, startMember } from '../fleet/processes.ts';
-import { startStack, stopComponent, type Component } from './components.ts';
+import { startStack } from '../fleet/control.ts';
+import { stopComponent, type Component } from './components.ts';
 import type { Rng } from './rng.ts';
 
 export const FAULT_KINDS = [

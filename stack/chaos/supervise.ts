@@ -11,7 +11,8 @@
 import type { Fleet } from '../fleet/description.ts';
 import { fleetMembers } from '../fleet/members.ts';
 import { pidOf, startMember } from '../fleet/processes.ts';
-import { COMPONENTS, componentPid, startStack } from './components.ts';
+import { startStack } from '../fleet/control.ts';
+import { COMPONENTS, componentPid } from './components.ts';
 
 /**
  * One manual recovery: restarts of a FAILED Connect connector or task until it stays up. Restarts

@@ -30,6 +30,25 @@ export async function stackScript(fleet: Fleet, script: 'up' | 'down' | 'status'
   return stdout + stderr;
 }
 
+/**
+ * stack/up.sh, tried again when it fails: a component that fails to start once (a data directory
+ * whose initialisation failed, a port not yet released by a killed process) usually starts on the
+ * next try, as it would under an init system's restart policy.
+ */
+export async function startStack(fleet: Fleet, say: Say, attempts = 5): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await stackScript(fleet, 'up');
+      return;
+    } catch (err) {
+      const out = (err as { stderr?: string }).stderr ?? String(err);
+      say(`stack/up.sh failed (attempt ${attempt}): ${out.trim().split('\n').slice(-3).join(' | ')}`);
+      if (attempt >= attempts) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+    }
+  }
+}
+
 /** The fleet's stack shares the main stack's JVM jars instead of fetching its own copy. */
 function shareJvmJars(fleet: Fleet): void {
   const stackDir = stackEnv(fleet).CUTTLE_STACK_DIR ?? '';
@@ -102,7 +121,7 @@ export async function fleetUp(fleet: Fleet, options: UpOptions, say: Say): Promi
   }
   shareJvmJars(fleet);
   say('fleet stack: starting what is down (stack/up.sh)');
-  await stackScript(fleet, 'up');
+  await startStack(fleet, say);
   await ensureCtldbDatabase(fleet);
   for (const role of ROLE_ORDER) {
     await startRole(fleet, role, say);

@@ -32,6 +32,16 @@ origin_start() {
     "$STACK_CONFIG/origin-mariadb/origin.cnf" "$STACK_CONFIG/origin-mariadb/init.sql"
 }
 
+# install_mariadb_data NAME DIR: a fresh system schema in DIR/data, with a tmpdir of its own.
+install_mariadb_data() {
+  local name=$1 dir=$2
+  rm -rf "$dir/data" "$dir/tmp"
+  mkdir -p "$dir/tmp"
+  mariadb-install-db --no-defaults --datadir="$dir/data" --tmpdir="$dir/tmp" --user="$(id -un)" \
+    --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve \
+    >>"$LOG_DIR/$name.log" 2>&1
+}
+
 # private_mariadb_start NAME URL FOLDER CNF INIT_SQL: a MariaDB of ours under $CUTTLE_STACK_DIR/FOLDER,
 # settings from CNF, listening at URL's address; a fresh data directory runs INIT_SQL (if given).
 private_mariadb_start() {
@@ -53,10 +63,11 @@ bind-address=$(host_of "$url")
 CNF
   if [[ ! -d $dir/data/mysql ]]; then
     log "initialising the $name MariaDB data directory"
-    rm -rf "$dir/data"
-    mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
-      --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve \
-      >>"$LOG_DIR/$name.log" 2>&1 || die "mariadb-install-db failed; see $LOG_DIR/$name.log"
+    # Its own tmpdir: two data directories initialised at once in the shared /tmp failed once
+    # ("Could not remove temporary table", then "Unknown table mysql.tmp_user_sys"); a second
+    # try from an empty directory is cheap insurance against whatever else it was.
+    install_mariadb_data "$name" "$dir" || install_mariadb_data "$name" "$dir" ||
+      die "mariadb-install-db failed; see $LOG_DIR/$name.log"
     fresh=1
   fi
   launch "$name" mariadbd --defaults-file="$dir/my.cnf"
