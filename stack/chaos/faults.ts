@@ -2,10 +2,10 @@
  * The fault schedule: from a seed, which faults hit a run and when; and how each is injected
  * and followed by the restart an init system (systemd-style) would do.
  */
+import { startStack } from '../fleet/control.ts';
 import type { Fleet } from '../fleet/description.ts';
 import { fleetMembers, type Member } from '../fleet/members.ts';
 import { killMember, startMember } from '../fleet/processes.ts';
-import { startStack } from '../fleet/control.ts';
 import { stopComponent, type Component } from './components.ts';
 import type { Rng } from './rng.ts';
 

@@ -8,10 +8,10 @@
  *   Connect's REST API, as an operator would. Each one is counted and listed in the report,
  *   because each one is a gap to close.
  */
+import { startStack } from '../fleet/control.ts';
 import type { Fleet } from '../fleet/description.ts';
 import { fleetMembers } from '../fleet/members.ts';
 import { pidOf, startMember } from '../fleet/processes.ts';
-import { startStack } from '../fleet/control.ts';
 import { COMPONENTS, componentPid } from './components.ts';
 
 /**

@@ -22,11 +22,12 @@ class FakeConsumer {
   readonly handlers = new Map<string, Handler[]>();
   eachMessage: EachMessage | undefined;
   disconnected = false;
-  async connect(): Promise<void> {}
-  async subscribe(): Promise<void> {}
+  connect = (): Promise<void> => Promise.resolve();
+  subscribe = (): Promise<void> => Promise.resolve();
   seek(): void {}
-  async disconnect(): Promise<void> {
+  disconnect(): Promise<void> {
     this.disconnected = true;
+    return Promise.resolve();
   }
   on(event: string, handler: Handler): void {
     this.handlers.set(event, [...(this.handlers.get(event) ?? []), handler]);
@@ -34,9 +35,10 @@ class FakeConsumer {
   emit(event: string, payload: { restart: boolean; error: Error }): void {
     for (const handler of this.handlers.get(event) ?? []) handler({ payload });
   }
-  async run(options: { eachMessage: EachMessage }): Promise<void> {
+  run(options: { eachMessage: EachMessage }): Promise<void> {
     this.eachMessage = options.eachMessage;
     this.emit(this.events.GROUP_JOIN, { restart: false, error: new Error('unused') });
+    return Promise.resolve();
   }
 }
 
@@ -47,11 +49,11 @@ vi.mock('kafkajs', () => ({
   Kafka: class {
     admin() {
       return {
-        connect: async () => undefined,
-        disconnect: async () => undefined,
-        listTopics: async () => ['orders.transaction'],
-        createTopics: async () => true,
-        fetchTopicOffsetsByTimestamp: async () => [{ partition: 0, offset: '0' }],
+        connect: () => Promise.resolve(),
+        disconnect: () => Promise.resolve(),
+        listTopics: () => Promise.resolve(['orders.transaction']),
+        createTopics: () => Promise.resolve(true),
+        fetchTopicOffsetsByTimestamp: () => Promise.resolve([{ partition: 0, offset: '0' }]),
       };
     }
     consumer() {
@@ -62,19 +64,14 @@ vi.mock('kafkajs', () => ({
   },
 }));
 
-const { KafkajsTransactionFeed } = await import(
-  '../../../services/loader/adapters/kafkajs-transaction-feed.ts'
-);
+const { KafkajsTransactionFeed } =
+  await import('../../../services/loader/adapters/kafkajs-transaction-feed.ts');
 
 /** Each marker's value is the transaction id; every transaction changed one row of shop.orders. */
 const decoder: EventDecoder = {
-  decode: async () => {
-    throw new Error('the feed decodes transaction markers only');
-  },
-  decodeTransactionEnd: async (message): Promise<TransactionEnd | null> => ({
-    id: String(message.value),
-    eventsByTable: new Map([['shop.orders', 1]]),
-  }),
+  decode: () => Promise.reject(new Error('the feed decodes transaction markers only')),
+  decodeTransactionEnd: (message): Promise<TransactionEnd | null> =>
+    Promise.resolve({ id: String(message.value), eventsByTable: new Map([['shop.orders', 1]]) }),
 };
 
 function startedFeed(tracker: TransactionTracker) {
