@@ -11,18 +11,18 @@
  */
 import type { DeadLetterSink } from '../../../lib/dead-letters/dead-letter.ts';
 import type { Logger } from '../../../lib/logging.ts';
-import { withoutEvents, type Batch, type BatchEvent } from '../batching/batch.ts';
+import type { Batch, BatchEvent } from '../batching/batch.ts';
 import type { SendResult } from '../batching/failure-policy.ts';
 import { decideAfterSend, decideOnEventError, type Decision } from '../batching/failure-policy.ts';
 import { streamName, type TopicPartition } from '../batching/offsets.ts';
 import { PartitionBatcher, type BatchLimits, type OpenTransaction } from '../batching/partition-batcher.ts';
 import { ReemissionFilter, sourceStreamName } from '../batching/source-position.ts';
 import type { BatchContext, ChangeConsumer, FetchedBatch } from '../consumer/consumer.ts';
-import { deadLetterOf } from '../dead-letters/dead-letter-of.ts';
 import type { CommitRequest } from '../executive/executive-client.ts';
 import type { InboundMessage } from '../message.ts';
 import type { LoaderMetrics } from '../metrics.ts';
 import { buildEvent, truncateEvent } from './event-builder.ts';
+import { PartitionHalts, type Halt } from './partition-halts.ts';
 import { PartitionMetrics } from './partition-metrics.ts';
 import { PartitionWaits } from './partition-waits.ts';
 import type { SourceRoute } from './source-route.ts';
@@ -49,7 +49,7 @@ export interface PartitionStatus extends TopicPartition {
   readonly source: string;
   readonly committedNext: string | null;
   readonly highWatermark: string | null;
-  readonly halted: { readonly code: string; readonly reason: string; readonly offset: string } | null;
+  readonly halted: Halt | null;
   readonly waiting: string | null;
   /** What the partition waits for: a limit's retry-after, or an unreachable dependency. */
   readonly waitingFor: 'limit' | 'retry' | null;
@@ -64,6 +64,7 @@ export class PartitionWorker {
   readonly #metrics: PartitionMetrics;
   readonly #labels: PartitionMetrics['labels'];
   readonly #waits: PartitionWaits;
+  readonly #halts: PartitionHalts;
   #batcher: PartitionBatcher | null = null;
   #reemissions = new ReemissionFilter(null);
   /**
@@ -74,7 +75,6 @@ export class PartitionWorker {
   #epoch = 0;
   /** After a seek: only a batch fetched from this offset continues the stream. */
   #awaitingFetchFrom: string | null = null;
-  #halted: PartitionStatus['halted'] = null;
   #highWatermark: string | null = null;
   readonly #unapplied = new UnappliedFetches();
   /** Offsets an operator dropped from the dead-letter queue: passed over once when met again. */
@@ -89,6 +89,7 @@ export class PartitionWorker {
     this.#metrics = new PartitionMetrics(deps.metrics, route.source, tp);
     this.#labels = this.#metrics.labels;
     this.#waits = new PartitionWaits(tp, deps, this.#metrics);
+    this.#halts = new PartitionHalts(tp, route.source, deps, this.#metrics);
   }
 
   get status(): PartitionStatus {
@@ -97,7 +98,7 @@ export class PartitionWorker {
       source: this.#route.source,
       committedNext: this.#batcher?.committedNext ?? null,
       highWatermark: this.#highWatermark,
-      halted: this.#halted,
+      halted: this.#halts.halted,
       waiting: this.#waits.reason,
       waitingFor: this.#waits.kind,
       oldestUnappliedAgeMs: this.#unapplied.oldestAgeMs(this.#deps.now()),
@@ -115,7 +116,7 @@ export class PartitionWorker {
 
   /** True while the partition is halted at `offset`. */
   isHaltedAt(offset: string): boolean {
-    return this.#halted?.offset === offset;
+    return this.#halts.halted?.offset === offset;
   }
 
   /**
@@ -123,12 +124,9 @@ export class PartitionWorker {
    * or gave the event up (`skipOffset`: passed over, with its offset committed).
    */
   resume(skipOffset?: string): void {
-    if (this.#halted === null) return;
+    if (!this.#halts.clear()) return;
     if (skipOffset !== undefined) this.#dropped.add(skipOffset);
-    this.#halted = null;
     this.unposition();
-    this.#metrics.halted(false);
-    this.#deps.consumer.resume(this.tp);
     this.#deps.log.info({ ...this.#labels, skipOffset }, 'partition resumed');
   }
 
@@ -144,7 +142,7 @@ export class PartitionWorker {
   }
 
   async #handle(batch: FetchedBatch, outer: BatchContext): Promise<void> {
-    if (this.#halted !== null) return;
+    if (this.#halts.halted !== null) return;
     this.#highWatermark = batch.highWatermark;
     if (this.#batcher === null && !(await this.#position(batch, outer))) return;
     const epoch = this.#epoch;
@@ -290,7 +288,7 @@ export class PartitionWorker {
           continue;
         }
         if (decision.action === 'dead-letter') {
-          await this.#deadLetter(message, decision.code, decision.reason, 'skip');
+          await this.#halts.deadLetter(message, decision, 'skip');
           return emptyEvent(message.offset);
         }
         // The poison event stays alone: the events before it in the partition are committed first.
@@ -365,7 +363,7 @@ export class PartitionWorker {
           batcher.isolateInFlight(this.#deps.now(), decision.at);
           return true;
         case 'dead-letter':
-          batch = await this.#deadLetterEvents(batch, decision);
+          batch = await this.#halts.skipRefused(batch, decision);
           batcher.replaceInFlight(batch);
           continue;
         case 'halt':
@@ -375,56 +373,19 @@ export class PartitionWorker {
     }
   }
 
-  async #deadLetterEvents(
-    batch: Batch,
-    decision: Extract<Decision, { action: 'dead-letter' }>,
-  ): Promise<Batch> {
-    const offsets = new Set(decision.offsets);
-    for (const event of batch.events) {
-      if (offsets.has(event.offset) && event.message !== undefined) {
-        await this.#deadLetter(event.message, decision.code, decision.reason, 'skip');
-      }
-    }
-    return withoutEvents(batch, offsets);
-  }
-
-  async #deadLetter(
-    message: InboundMessage,
-    code: string,
-    reason: string,
-    policy: 'skip' | 'halt',
-  ): Promise<void> {
-    await this.#deps.deadLetters.put(
-      deadLetterOf(this.#route.source, message, {
-        code,
-        reason,
-        policy,
-        position: null,
-        atMs: this.#deps.now(),
-      }),
-    );
-    this.#metrics.deadLetter(code);
-    this.#deps.log.warn({ ...this.#labels, offset: message.offset, code, reason, policy }, 'dead letter');
-  }
-
   async #haltBatch(batch: Batch, decision: Extract<Decision, { action: 'halt' }>): Promise<void> {
     const culprit = batch.events.find((e) => decision.offsets.includes(e.offset)) ?? batch.events[0];
     if (culprit?.message !== undefined) await this.#halt(culprit.message, decision);
-    else this.#markHalted(culprit?.offset ?? batch.offsets.next, decision);
+    else {
+      this.#halts.markHalted(culprit?.offset ?? batch.offsets.next, decision);
+      this.#waits.recovered();
+    }
     this.#batcher?.reset(this.#batcher.committedNext);
   }
 
   async #halt(message: InboundMessage, why: { code: string; reason: string }): Promise<void> {
-    await this.#deadLetter(message, why.code, why.reason, 'halt');
-    this.#markHalted(message.offset, why);
-  }
-
-  #markHalted(offset: string, why: { code: string; reason: string }): void {
-    this.#halted = { code: why.code, reason: why.reason, offset };
+    await this.#halts.halt(message, why);
     this.#waits.recovered();
-    this.#deps.consumer.pause(this.tp);
-    this.#metrics.halted(true);
-    this.#deps.log.error({ ...this.#labels, offset, ...why }, 'partition halted');
   }
 
   #updateLag(): void {
