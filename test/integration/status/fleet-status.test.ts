@@ -55,6 +55,11 @@ async function cuttle(...args: string[]): Promise<{ code: number; out: string; e
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
+/** `cuttle status` read from Redis, as an SRE on a host without the executive's API would. */
+function statusVia(...flags: string[]): Promise<{ code: number; out: string; err: string }> {
+  return cuttle('status', ...flags, '--redis-url', stackEnv.redisUrl, '--key-prefix', prefix);
+}
+
 async function fleet(via: 'redis' | 'executive' = 'redis'): Promise<Fleet> {
   const args = via === 'redis' ? ['--redis-url', stackEnv.redisUrl, '--key-prefix', prefix] : [];
   const { code, out, err } = await cuttle('--json', 'status', ...args);
@@ -161,17 +166,10 @@ describe('cuttle status over a fleet of real processes', () => {
     const viaExecutive = await fleet('executive');
     expect(states(viaExecutive)).toEqual(states(viaRedis));
 
-    const human = await cuttle('status', '--redis-url', stackEnv.redisUrl, '--key-prefix', prefix);
+    const human = await statusVia();
     expect(human.out.split('\n')[0]).toBe('fleet: healthy');
     expect(human.out).toMatch(/^reflector-a\s+live\s+yes\s/m);
-    const verdict = await cuttle(
-      'status',
-      '--exit-status',
-      '--redis-url',
-      stackEnv.redisUrl,
-      '--key-prefix',
-      prefix,
-    );
+    const verdict = await statusVia('--exit-status');
     expect(verdict.code).toBe(0);
   });
 
@@ -191,19 +189,12 @@ describe('cuttle status over a fleet of real processes', () => {
     expect(after.summary.reasons).toContain('no live reflector');
     expect(after.summary.reasons.some((r) => r.startsWith('reflector reflector-a gone'))).toBe(true);
     expect(states(await fleet('executive'))['reflector:reflector-a']).toBe('gone');
-    const human = await cuttle('status', '--redis-url', stackEnv.redisUrl, '--key-prefix', prefix);
+    const human = await statusVia();
     expect(human.out.split('\n')[0]).toMatch(
       /^fleet: degraded: no live reflector; reflector reflector-a gone/,
     );
     expect(human.code).toBe(0);
-    const verdict = await cuttle(
-      'status',
-      '--exit-status',
-      '--redis-url',
-      stackEnv.redisUrl,
-      '--key-prefix',
-      prefix,
-    );
+    const verdict = await statusVia('--exit-status');
     expect(verdict.code).toBe(3);
   });
 
