@@ -6,7 +6,6 @@
 import { Redis } from 'ioredis';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { silentLogger, type Logger } from '../../../lib/logging.ts';
 import { Registry } from '../../../lib/metrics.ts';
@@ -20,6 +19,7 @@ import type {
   LimitOverrides,
   LimitSettingsSource,
 } from '../../../services/executive/limits/settings.ts';
+import { freePort } from '../../support/free-port.ts';
 import { stackEnv } from '../../support/stack-env.ts';
 
 export const uniquePrefix = (area: string): string => `cuttle-test:${area}:${randomBytes(4).toString('hex')}`;
@@ -109,17 +109,6 @@ export async function metricValue(
     Object.entries(labels).every(([k, value]) => v.labels[k] === value),
   );
   return Number(match?.value ?? NaN);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
 }
 
 /** A redis-server of our own, without persistence, that the test may kill and restart. */
