@@ -26,6 +26,7 @@ import { PartitionHalts, type Halt } from './partition-halts.ts';
 import { PartitionMetrics } from './partition-metrics.ts';
 import { PartitionWaits } from './partition-waits.ts';
 import type { SourceRoute } from './source-route.ts';
+import type { TransactionTracker } from './transactions.ts';
 import { UnappliedFetches } from './unapplied-fetches.ts';
 
 export interface WorkerDeps {
@@ -81,6 +82,12 @@ export class PartitionWorker {
   readonly #dropped = new Set<string>();
   /** The commit in flight (resolves false when the partition must stop), or null. */
   #sending: Promise<boolean> | null = null;
+  /**
+   * The transaction tracker's `recorded` when the handler last returned. kafkajs fetches again
+   * only after the handler returns, so the changes an end counts up to this point are in the
+   * fetches that follow (Debezium writes a transaction's changes before its end).
+   */
+  #endsBeforeFetch = 0;
 
   constructor(tp: TopicPartition, route: SourceRoute, deps: WorkerDeps) {
     this.tp = tp;
@@ -138,6 +145,7 @@ export class PartitionWorker {
       const sending = this.#sending;
       await sending;
       if (this.#sending === sending) this.#sending = null;
+      this.#endsBeforeFetch = this.#route.transactions?.recorded ?? 0;
     }
   }
 
@@ -170,40 +178,46 @@ export class PartitionWorker {
    * when Kafka already holds more of the partition; otherwise the worker waits for the
    * transaction's end marker (the transaction topic says how many changes it made to this table),
    * at most LOADER_TRANSACTION_WAIT_MS from its first change, after which it commits what it has.
+   * An end is checked only against a fetch made after it was recorded, see `#endsBeforeFetch`.
    */
   async #finishFetch(batcher: PartitionBatcher, ctx: BatchContext, batch: FetchedBatch): Promise<void> {
     const tracker = this.#route.transactions?.followed === true ? this.#route.transactions : undefined;
-    for (;;) {
-      const open = tracker === undefined ? null : batcher.openTransaction();
-      if (open === null || tracker === undefined) {
-        await this.#flush(batcher, ctx);
-        return;
-      }
-      const expected = tracker.changesTo(open.id, open.table);
-      const waitedMs = this.#deps.now() - open.sinceMs;
-      if (
-        (expected !== undefined && open.lastOrder >= expected) ||
-        waitedMs >= this.#deps.transactionWaitMs
-      ) {
-        if (expected === undefined || open.lastOrder < expected) this.#transactionTimedOut(open, expected);
-        await this.#flush(batcher, ctx);
-        return;
-      }
-      batcher.closeOpen(false);
-      if (!(await this.#flush(batcher, ctx, false))) return;
-      if (moreInPartition(batch)) return;
-      const remaining = this.#deps.transactionWaitMs - waitedMs;
-      if (expected !== undefined) {
-        // Its last changes are on their way to this partition: fetch again shortly.
-        await this.#deps.sleep(Math.min(remaining, TRANSACTION_POLL_MS));
-        return;
-      }
-      // Waits a little for the end marker, then returns so that the consumer fetches the
-      // partition again (heartbeating in between, as only it may): the open transaction stays in
-      // the batcher, and its wait counts from its first change across fetches.
-      await tracker.waitForEnd(open.id, Math.min(remaining, END_WAIT_SLICE_MS));
-      if (!ctx.isCurrent() || tracker.changesTo(open.id, open.table) === undefined) return;
+    const open = tracker === undefined ? null : batcher.openTransaction();
+    if (open === null || tracker === undefined) {
+      await this.#flush(batcher, ctx);
+      return;
     }
+    const expected = tracker.changesTo(open.id, open.table);
+    // Debezium restarted in the middle of a transaction (before debezium/dbz#633) numbers the
+    // changes after the restart from 1 again, and its end counts only those: checked against the
+    // changes fetched before the end, it would cut the transaction in two.
+    const trusted = expected !== undefined && this.#fetchedAfterEnd(tracker, open.id);
+    const complete = expected !== undefined && trusted && open.lastOrder >= expected;
+    const waitedMs = this.#deps.now() - open.sinceMs;
+    if (complete || waitedMs >= this.#deps.transactionWaitMs) {
+      if (!complete) this.#transactionTimedOut(open, expected);
+      await this.#flush(batcher, ctx);
+      return;
+    }
+    batcher.closeOpen(false);
+    if (!(await this.#flush(batcher, ctx, false))) return;
+    // More of the transaction is in Kafka already, or its end is to be checked on a new fetch.
+    if (moreInPartition(batch) || (expected !== undefined && !trusted)) return;
+    const remaining = this.#deps.transactionWaitMs - waitedMs;
+    if (expected !== undefined) {
+      // Its last changes are on their way to this partition: fetch again shortly.
+      await this.#deps.sleep(Math.min(remaining, TRANSACTION_POLL_MS));
+      return;
+    }
+    // Waits a little for the end marker, then returns so that the consumer fetches the partition
+    // again (heartbeating in between, as only it may): the open transaction stays in the batcher,
+    // and its wait counts from its first change across fetches.
+    await tracker.waitForEnd(open.id, Math.min(remaining, END_WAIT_SLICE_MS));
+  }
+
+  /** True when this fetch was made after the end of transaction `id` was recorded. */
+  #fetchedAfterEnd(tracker: TransactionTracker, id: string): boolean {
+    return (tracker.recordedAt(id) ?? Infinity) <= this.#endsBeforeFetch;
   }
 
   #transactionTimedOut(open: OpenTransaction, expected: number | undefined): void {

@@ -8,8 +8,16 @@
 /** How many transaction ends are remembered; the oldest are forgotten first. */
 const MAX_REMEMBERED = 100_000;
 
+interface End {
+  readonly eventsByTable: ReadonlyMap<string, number>;
+  /** `recorded` when this end was recorded: which fetches may hold the changes it counts. */
+  readonly recorded: number;
+}
+
 export class TransactionTracker {
-  readonly #ends = new Map<string, ReadonlyMap<string, number>>();
+  readonly #ends = new Map<string, End>();
+  /** How many ends were recorded so far; a point in the tracker's history (see `recorded`). */
+  #recorded = 0;
   readonly #waiters = new Map<string, Set<() => void>>();
 
   /**
@@ -21,7 +29,7 @@ export class TransactionTracker {
   /** Records the end of transaction `id` with its number of changes per table (`db.table`). */
   recordEnd(id: string, eventsByTable: ReadonlyMap<string, number>): void {
     this.#ends.delete(id);
-    this.#ends.set(id, eventsByTable);
+    this.#ends.set(id, { eventsByTable, recorded: ++this.#recorded });
     while (this.#ends.size > MAX_REMEMBERED) {
       const oldest = this.#ends.keys().next().value;
       if (oldest === undefined) break;
@@ -37,8 +45,18 @@ export class TransactionTracker {
    * the transaction ended without changing the table).
    */
   changesTo(id: string, table: string): number | undefined {
-    const ends = this.#ends.get(id);
-    return ends === undefined ? undefined : (ends.get(table) ?? 0);
+    const end = this.#ends.get(id);
+    return end === undefined ? undefined : (end.eventsByTable.get(table) ?? 0);
+  }
+
+  /** How many ends have been recorded so far: compare with `recordedAt` to order the two. */
+  get recorded(): number {
+    return this.#recorded;
+  }
+
+  /** The value of `recorded` just after the end of `id` was recorded; undefined while unknown. */
+  recordedAt(id: string): number | undefined {
+    return this.#ends.get(id)?.recorded;
   }
 
   /** Resolves true once the end of `id` is known, false after `ms`. */
