@@ -168,3 +168,21 @@ describe('PartitionWorker and origin transactions', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 });
+
+describe('TransactionTracker', () => {
+  it('orders each end among the others it recorded, a recorded again end moving to the latest', () => {
+    const tracker = new TransactionTracker();
+    expect(tracker.recorded).toBe(0);
+    expect(tracker.recordedAt('a')).toBeUndefined();
+    tracker.recordEnd('a', new Map([['ctl.widgets', 2]]));
+    const afterA = tracker.recorded;
+    tracker.recordEnd('b', new Map());
+    expect(tracker.recordedAt('a')).toBe(afterA);
+    expect(tracker.recordedAt('b')).toBeGreaterThan(afterA);
+    expect(tracker.changesTo('b', 'ctl.widgets')).toBe(0);
+    tracker.recordEnd('a', new Map([['ctl.widgets', 1]]));
+    expect(tracker.recordedAt('a')).toBe(tracker.recorded);
+    expect(tracker.recordedAt('a')).toBeGreaterThan(tracker.recordedAt('b') ?? Infinity);
+    expect(tracker.changesTo('a', 'ctl.widgets')).toBe(1);
+  });
+});
