@@ -41,6 +41,15 @@ export class KafkajsChangeConsumer implements ChangeConsumer {
   readonly #options: KafkajsConsumerOptions;
   #adminConnected = false;
   #lastActivityMs: number | null = null;
+  /**
+   * Set by stop(). Chaos seed 1.48 found a loader with two members in the group: the consumer of
+   * a source it had reloaded (new mapping) and, still consuming, the consumer it had stopped during
+   * a rebalance (kafkajs 2.2.4 can finish a join after stop()), which held a partition with the old
+   * mapping and waited forever for columns the new one had. A stopped consumer therefore hands
+   * nothing on: its assignments are ignored, a batch it fetches fails (so that kafkajs gives it
+   * up, without a restart, and the group reassigns its partitions), and its crashes are its own.
+   */
+  #stopped = false;
 
   constructor(options: KafkajsConsumerOptions) {
     this.#options = options;
@@ -60,6 +69,8 @@ export class KafkajsChangeConsumer implements ChangeConsumer {
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
       metadataMaxAge: options.metadataMaxAgeMs ?? METADATA_MAX_AGE_MS,
+      // kafkajs's own default (5), which giving `retry` replaces; a stopped consumer is not restarted.
+      retry: { retries: 5, restartOnFailure: () => Promise.resolve(!this.#stopped) },
     });
     this.#admin = this.#kafka.admin();
   }
@@ -71,6 +82,7 @@ export class KafkajsChangeConsumer implements ChangeConsumer {
     this.#consumer.on(this.#consumer.events.FETCH, seen);
     this.#consumer.on(this.#consumer.events.HEARTBEAT, seen);
     this.#consumer.on(this.#consumer.events.GROUP_JOIN, (event) => {
+      if (this.#stopped) return this.#cameBack('joined its group');
       seen();
       const assignment = event.payload.memberAssignment;
       handlers.onAssigned(
@@ -80,7 +92,7 @@ export class KafkajsChangeConsumer implements ChangeConsumer {
       );
     });
     this.#consumer.on(this.#consumer.events.CRASH, (event) => {
-      if (!event.payload.restart) handlers.onFatal(event.payload.error);
+      if (!event.payload.restart && !this.#stopped) handlers.onFatal(event.payload.error);
     });
     await this.#consumer.connect();
     // Without a ctldb offset the loader starts at the beginning; otherwise it seeks anyway.
@@ -90,6 +102,10 @@ export class KafkajsChangeConsumer implements ChangeConsumer {
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently ?? 4,
       eachBatch: async (payload) => {
+        if (this.#stopped) {
+          this.#cameBack('fetched a batch');
+          throw new Error('this Kafka consumer was stopped');
+        }
         const { batch } = payload;
         await handlers.eachBatch(fetchedBatch(batch), {
           isCurrent: () => payload.isRunning() && !payload.isStale(),
@@ -131,7 +147,17 @@ export class KafkajsChangeConsumer implements ChangeConsumer {
     this.#consumer.resume([{ topic: tp.topic, partitions: [tp.partition] }]);
   }
 
+  /** The consumer acts after stop(): says so, and disconnects it again (without waiting). */
+  #cameBack(what: string): void {
+    this.#options.log.warn({ groupId: this.#options.groupId }, `a stopped Kafka consumer ${what}`);
+    // Not awaited: called from within kafkajs, whose disconnect waits for these very callbacks.
+    this.#consumer.disconnect().catch((err: unknown) => {
+      this.#options.log.warn({ err }, 'disconnecting a stopped Kafka consumer');
+    });
+  }
+
   async stop(): Promise<void> {
+    this.#stopped = true;
     await this.#consumer.disconnect();
     if (this.#adminConnected) await this.#admin.disconnect();
     this.#adminConnected = false;
