@@ -17,6 +17,7 @@ import { checkLedgerEffects } from './checks.ts';
 import { Ctldb } from './ctldb.ts';
 import { LedgerLog } from './replay.ts';
 import { Rng } from './rng.ts';
+import { rssGrowth } from './rss-growth.ts';
 import { waitConverged } from './run.ts';
 import { Supervisor } from './supervise.ts';
 import type { CommittedTx } from './truth.ts';
@@ -147,18 +148,6 @@ function windows(latencies: { atMs: number; ms: number }[], startMs: number, min
       p50: quantile(inWindow, 0.5),
       samples: inWindow.length,
     });
-  }
-  return out;
-}
-
-function rssGrowth(samples: MinuteSample[], warmupMinutes: number): Record<string, string> {
-  const warm = samples.find((s) => s.minute >= warmupMinutes) ?? samples[0];
-  const last = samples.at(-1);
-  const out: Record<string, string> = {};
-  if (warm === undefined || last === undefined) return out;
-  for (const [id, end] of Object.entries(last.rssMiB)) {
-    const start = warm.rssMiB[id];
-    if (start !== undefined) out[id] = `${(((end - start) / start) * 100).toFixed(1)}%`;
   }
   return out;
 }
