@@ -5,13 +5,22 @@
  * ledger batch (see partition-worker.ts), and waits for the end marker when it has not arrived yet.
  */
 
-/** How many transaction ends are remembered; the oldest are forgotten first. */
-const MAX_REMEMBERED = 100_000;
+/**
+ * How long an end is remembered. A partition needs the end only of the transaction at the tail of
+ * what it fetched, which Debezium wrote moments before that end: a transaction anywhere before the
+ * tail is known to be whole from the changes that follow it. Ten minutes is twice the feed's
+ * look-back, so a restarted feed's ends outlive the catch-up they serve. Without an age limit the
+ * loaders kept every end up to the count limit, tens of MB, and their memory rose in the soak.
+ */
+export const END_MAX_AGE_MS = 10 * 60_000;
+/** How many ends are remembered at most, whatever their age; the oldest are forgotten first. */
+export const MAX_REMEMBERED = 100_000;
 
 interface End {
   readonly eventsByTable: ReadonlyMap<string, number>;
   /** `recorded` when this end was recorded: which fetches may hold the changes it counts. */
   readonly recorded: number;
+  readonly recordedAtMs: number;
 }
 
 export class TransactionTracker {
@@ -26,18 +35,35 @@ export class TransactionTracker {
    */
   followed = false;
 
+  readonly #now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+
+  /** How many ends are remembered now. */
+  get size(): number {
+    return this.#ends.size;
+  }
+
   /** Records the end of transaction `id` with its number of changes per table (`db.table`). */
   recordEnd(id: string, eventsByTable: ReadonlyMap<string, number>): void {
     this.#ends.delete(id);
-    this.#ends.set(id, { eventsByTable, recorded: ++this.#recorded });
-    while (this.#ends.size > MAX_REMEMBERED) {
-      const oldest = this.#ends.keys().next().value;
-      if (oldest === undefined) break;
-      this.#ends.delete(oldest);
-    }
+    const now = this.#now();
+    this.#ends.set(id, { eventsByTable, recorded: ++this.#recorded, recordedAtMs: now });
+    this.#forgetOld(now);
     const waiters = this.#waiters.get(id);
     this.#waiters.delete(id);
     for (const wake of waiters ?? []) wake();
+  }
+
+  /** Map order is record order, so the ends to forget are always at the front. */
+  #forgetOld(now: number): void {
+    for (const [id, end] of this.#ends) {
+      const tooMany = this.#ends.size > MAX_REMEMBERED;
+      if (!tooMany && now - end.recordedAtMs <= END_MAX_AGE_MS) return;
+      this.#ends.delete(id);
+    }
   }
 
   /**

@@ -6,7 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchEvent } from '../../../services/loader/batching/batch.ts';
 import { PartitionBatcher, type BatchLimits } from '../../../services/loader/batching/partition-batcher.ts';
-import { TransactionTracker } from '../../../services/loader/pipeline/transactions.ts';
+import {
+  END_MAX_AGE_MS,
+  MAX_REMEMBERED,
+  TransactionTracker,
+} from '../../../services/loader/pipeline/transactions.ts';
 import { envelope, message } from '../../fixtures/debezium/envelopes.ts';
 import { fetched, setup } from './worker-fixture.ts';
 
@@ -184,5 +188,23 @@ describe('TransactionTracker', () => {
     expect(tracker.recordedAt('a')).toBe(tracker.recorded);
     expect(tracker.recordedAt('a')).toBeGreaterThan(tracker.recordedAt('b') ?? Infinity);
     expect(tracker.changesTo('a', 'ctl.widgets')).toBe(1);
+  });
+
+  it('forgets ends older than their age limit, and the oldest beyond the count limit', () => {
+    let now = 1_000_000;
+    const tracker = new TransactionTracker(() => now);
+    tracker.recordEnd('old', new Map([['ctl.widgets', 1]]));
+    now += END_MAX_AGE_MS / 2;
+    tracker.recordEnd('recent', new Map([['ctl.widgets', 2]]));
+    now += END_MAX_AGE_MS / 2 + 1;
+    tracker.recordEnd('new', new Map());
+    expect(tracker.changesTo('old', 'ctl.widgets')).toBeUndefined();
+    expect(tracker.changesTo('recent', 'ctl.widgets')).toBe(2);
+    expect(tracker.size).toBe(2);
+
+    for (let i = 0; i < MAX_REMEMBERED + 5; i += 1) tracker.recordEnd(`t${i}`, new Map());
+    expect(tracker.size).toBe(MAX_REMEMBERED);
+    expect(tracker.changesTo('recent', 'ctl.widgets')).toBeUndefined();
+    expect(tracker.changesTo(`t${MAX_REMEMBERED + 4}`, 'ctl.widgets')).toBe(0);
   });
 });
