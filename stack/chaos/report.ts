@@ -18,6 +18,7 @@ import { fleetMembers } from '../fleet/members.ts';
 import { logFile } from '../fleet/processes.ts';
 import { FAULT_KINDS } from './faults.ts';
 import type { RunResult } from './run.ts';
+import { percentile } from './stats.ts';
 import type { ManualRecovery } from './supervise.ts';
 
 export const ARTIFACTS_DIR = join(REPO_ROOT, '.artifacts/chaos');
@@ -31,11 +32,6 @@ export function runLine(index: number, r: RunResult): string {
     `converge=${r.convergeMs === null ? '-' : `${(r.convergeMs / 1000).toFixed(1)}s`} recoveries=${r.recoveries.length} ` +
     `ldbChecks=${r.ldbChecks} reads=${r.readerReads} snapshots=${r.snapshotsChecked} wall=${Math.round(r.wallMs / 1000)}s`
   );
-}
-
-function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
 }
 
 export interface Summary {

@@ -5,6 +5,8 @@
  * in the first five minutes of the soak of 2026-12-06), so a single low sample at the end of
  * warm-up reads as growth. A leak still shows: its last third stands above its first.
  */
+import { median } from './stats.ts';
+
 export interface RssSample {
   readonly minute: number;
   readonly rssMiB: Readonly<Record<string, number>>;
@@ -18,17 +20,14 @@ export function rssGrowth(samples: readonly RssSample[], warmupMinutes: number):
   const last = after.slice(-third);
   const out: Record<string, string> = {};
   for (const id of Object.keys(after.at(-1)?.rssMiB ?? {})) {
-    const start = median(first.map((s) => s.rssMiB[id]));
-    const end = median(last.map((s) => s.rssMiB[id]));
-    if (start !== undefined && end !== undefined && start > 0)
+    const start = median(known(first, id));
+    const end = median(known(last, id));
+    if (start !== null && end !== null && start > 0)
       out[id] = `${(((end - start) / start) * 100).toFixed(1)}%`;
   }
   return out;
 }
 
-function median(values: readonly (number | undefined)[]): number | undefined {
-  const known = values.filter((v): v is number => v !== undefined).sort((a, b) => a - b);
-  if (known.length === 0) return undefined;
-  const mid = Math.floor(known.length / 2);
-  return known.length % 2 === 1 ? known[mid] : ((known[mid - 1] ?? 0) + (known[mid] ?? 0)) / 2;
+function known(samples: readonly RssSample[], id: string): number[] {
+  return samples.map((s) => s.rssMiB[id]).filter((v): v is number => v !== undefined);
 }

@@ -19,6 +19,7 @@ import { LedgerLog } from './replay.ts';
 import { Rng } from './rng.ts';
 import { rssGrowth } from './rss-growth.ts';
 import { waitConverged } from './run.ts';
+import { percentile } from './stats.ts';
 import { Supervisor } from './supervise.ts';
 import type { CommittedTx } from './truth.ts';
 import { Workload } from './workload.ts';
@@ -67,12 +68,6 @@ function rssBytes(pid: number): number {
 
 function fileBytes(path: string): number {
   return [path, `${path}-wal`].reduce((n, p) => n + (existsSync(p) ? statSync(p).size : 0), 0);
-}
-
-function quantile(values: number[], q: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? null;
 }
 
 /** Origin commit → visible in one LDB, per change, from the ledger entries the LDB's seq passed. */
@@ -144,8 +139,8 @@ function windows(latencies: { atMs: number; ms: number }[], startMs: number, min
       .map((l) => l.ms);
     out.push({
       window: `${from}-${Math.min(minutes, from + width)} min`,
-      p99: quantile(inWindow, 0.99),
-      p50: quantile(inWindow, 0.5),
+      p99: percentile(inWindow, 99),
+      p50: percentile(inWindow, 50),
       samples: inWindow.length,
     });
   }
